@@ -1,0 +1,24 @@
+// Package baseflow rebuilds container images the moment their base images change.
+//
+// The flow, in the data formats of the .NET team's ImageBuilder tool:
+//
+//	build jobs ──► image-info (per job) ──merge──► image-info (published, in git)
+//	                                                      │
+//	subscriptions ─► manifest + Dockerfiles ─► final-stage bases ─► registry digests
+//	                                                      │
+//	                          stale images + everything built on them (depgraph)
+//	                                                      │
+//	                             queue a rebuild (Azure DevOps / GitHub Actions)
+//
+// Packages:
+//
+//   - manifest: the manifest model, includes, variables, platform views and filters.
+//   - dockerfile: FROM, ARG and stage extraction on buildkit's Dockerfile parser.
+//   - imageinfo: the image-info model, byte-compatible JSON, build- and publish-time merge.
+//   - depgraph: the platform graph, staleness with reasons, rebuild sets and build waves.
+//   - registry: digest resolution (network, caching, in-memory) behind one interface.
+//   - subscription: subscriptions files, git and GitHub sources, the per-subscription check.
+//   - dispatch: queueing rebuilds with guards, on Azure DevOps and GitHub Actions.
+//
+// The examples directory holds thin command-line tools built on these packages.
+package baseflow

@@ -1,0 +1,71 @@
+// Package atomicfile writes files so that a reader sees either the old content or the new
+// content, never a partial file: the data goes to a temporary file in the same directory, is
+// synced to disk, and is renamed over the destination.
+package atomicfile
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// WriteFile writes data to path atomically with permissions perm (0o644 when zero). When the
+// file already exists its permissions are kept. On any error the destination is untouched and
+// the temporary file is removed.
+func WriteFile(path string, data []byte, perm os.FileMode) error {
+	return Write(path, perm, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// Write calls fill with a writer on a temporary file next to path, then syncs it and renames it
+// over path. If fill returns an error, path is untouched.
+func Write(path string, perm os.FileMode, fill func(io.Writer) error) (err error) {
+	if perm == 0 {
+		perm = 0o644
+	}
+	if st, statErr := os.Stat(path); statErr == nil {
+		if !st.Mode().IsRegular() {
+			return fmt.Errorf("write %s: not a regular file", path)
+		}
+		perm = st.Mode().Perm()
+	}
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if err = fill(tmp); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = tmp.Chmod(perm); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = tmp.Sync(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	// Sync the directory so the rename itself survives a crash; not every filesystem
+	// supports it, so a failure here is not an error for the caller.
+	if d, dErr := os.Open(dir); dErr == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+	return nil
+}

@@ -1,0 +1,183 @@
+package subscription
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/baseflow/baseflow/internal/jsonerr"
+)
+
+// MaxFileSize is the largest subscriptions file Load accepts.
+const MaxFileSize = 8 << 20
+
+// Subscription is one entry of a subscriptions file: a manifest to watch, the image-info file
+// that records what was built from it, and the pipeline to queue when its images are stale.
+type Subscription struct {
+	Manifest        ManifestFile    `json:"manifest"`
+	ImageInfo       GitFile         `json:"imageInfo"`
+	PipelineTrigger PipelineTrigger `json:"pipelineTrigger"`
+	// OSType, when set, skips the subscription unless the check's --os-type glob matches it.
+	OSType string `json:"osType,omitempty"`
+}
+
+// GitFile names a file at a branch of a GitHub-style repository.
+type GitFile struct {
+	Owner  string `json:"owner"`
+	Repo   string `json:"repo"`
+	Branch string `json:"branch"`
+	Path   string `json:"path"`
+}
+
+// ManifestFile is the manifest location plus the variables the subscription supplies to it.
+type ManifestFile struct {
+	GitFile
+	// Variables override and add manifest variables ($(name) substitution).
+	Variables map[string]string `json:"variables,omitempty"`
+}
+
+// PipelineTrigger says which pipeline to queue and which variable receives the paths.
+//
+// An entry with Workflow set is a GitHub Actions workflow (a file name such as "build.yml" or a
+// numeric id) dispatched on the manifest's repository at its branch; otherwise ID is an Azure
+// DevOps build definition id.
+type PipelineTrigger struct {
+	ID           int    `json:"id,omitempty"`
+	PathVariable string `json:"pathVariable"`
+	Workflow     string `json:"workflow,omitempty"`
+}
+
+// Backend names the CI system a trigger targets.
+type Backend string
+
+const (
+	AzureDevOps   Backend = "azure-devops"
+	GitHubActions Backend = "github-actions"
+)
+
+// Backend reports which CI system the trigger targets.
+func (t PipelineTrigger) Backend() Backend {
+	if t.Workflow != "" {
+		return GitHubActions
+	}
+	return AzureDevOps
+}
+
+// ID is the subscription's identity, "<owner>/<repo>/<branch>/<path>" of its manifest. It is
+// the SubscriptionId of stale-path results.
+func (s Subscription) ID() string {
+	m := s.Manifest
+	return m.Owner + "/" + m.Repo + "/" + m.Branch + "/" + m.Path
+}
+
+// Load reads and validates a subscriptions file.
+func Load(path string) ([]Subscription, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("subscriptions: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("subscriptions %s: %w", path, err)
+	}
+	if len(data) > MaxFileSize {
+		return nil, fmt.Errorf("subscriptions %s: larger than %d bytes", path, MaxFileSize)
+	}
+	return Parse(path, data)
+}
+
+// Parse decodes and validates the subscriptions in data; name is used in errors.
+func Parse(name string, data []byte) ([]Subscription, error) {
+	var subs []Subscription
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&subs); err != nil {
+		return nil, jsonerr.Wrap(name, data, err)
+	}
+	if dec.More() {
+		line, col := jsonerr.Position(data, dec.InputOffset())
+		return nil, fmt.Errorf("%s:%d:%d: unexpected data after the JSON array", name, line, col)
+	}
+	if subs == nil {
+		return nil, fmt.Errorf("%s: expected a JSON array of subscriptions, got null", name)
+	}
+	seen := make(map[string]int, len(subs))
+	for i, s := range subs {
+		if err := s.Validate(); err != nil {
+			return nil, fmt.Errorf("%s: [%d]%s", name, i, err)
+		}
+		if j, dup := seen[s.ID()]; dup {
+			return nil, fmt.Errorf("%s: [%d]: subscription %s repeats entry [%d]", name, i, s.ID(), j)
+		}
+		seen[s.ID()] = i
+	}
+	return subs, nil
+}
+
+// FieldError names the field of a subscription that is invalid.
+type FieldError struct {
+	Field   string // e.g. "manifest.branch"
+	Problem string
+}
+
+func (e *FieldError) Error() string { return "." + e.Field + ": " + e.Problem }
+
+// Validate reports the first missing or invalid field.
+func (s Subscription) Validate() error {
+	check := func(field, v string) error {
+		if strings.TrimSpace(v) == "" {
+			return &FieldError{field, "required"}
+		}
+		if strings.ContainsFunc(v, isUnsafe) {
+			return &FieldError{field, fmt.Sprintf("%q contains a quote or a control character", v)}
+		}
+		return nil
+	}
+	for _, f := range []struct{ name, v string }{
+		{"manifest.owner", s.Manifest.Owner}, {"manifest.repo", s.Manifest.Repo},
+		{"manifest.branch", s.Manifest.Branch}, {"manifest.path", s.Manifest.Path},
+		{"imageInfo.owner", s.ImageInfo.Owner}, {"imageInfo.repo", s.ImageInfo.Repo},
+		{"imageInfo.branch", s.ImageInfo.Branch}, {"imageInfo.path", s.ImageInfo.Path},
+		{"pipelineTrigger.pathVariable", s.PipelineTrigger.PathVariable},
+	} {
+		if err := check(f.name, f.v); err != nil {
+			return err
+		}
+	}
+	for _, f := range []struct{ name, v string }{
+		{"manifest.path", s.Manifest.Path}, {"imageInfo.path", s.ImageInfo.Path},
+	} {
+		if strings.HasPrefix(f.v, "/") || hasDotDot(f.v) {
+			return &FieldError{f.name, fmt.Sprintf("%q must be a relative path inside the repository", f.v)}
+		}
+	}
+	t := s.PipelineTrigger
+	switch {
+	case t.Workflow != "":
+		if t.ID != 0 {
+			return &FieldError{"pipelineTrigger", "set either id (Azure DevOps) or workflow (GitHub Actions), not both"}
+		}
+		if strings.ContainsAny(t.Workflow, "/?#") || strings.ContainsFunc(t.Workflow, isUnsafe) {
+			return &FieldError{"pipelineTrigger.workflow", fmt.Sprintf("%q must be a workflow file name or id", t.Workflow)}
+		}
+	case t.ID <= 0:
+		return &FieldError{"pipelineTrigger.id", "required: a positive Azure DevOps definition id (or set workflow for GitHub Actions)"}
+	}
+	return nil
+}
+
+func isUnsafe(r rune) bool {
+	return r == '"' || r == '\'' || r == '`' || r < 0x20 || r == 0x7f
+}
+
+func hasDotDot(p string) bool {
+	for _, seg := range strings.FieldsFunc(p, func(r rune) bool { return r == '/' || r == '\\' }) {
+		if seg == ".." {
+			return true
+		}
+	}
+	return false
+}
