@@ -48,7 +48,11 @@ func Wrap(file string, data []byte, err error) error {
 		line, col := Position(data, typ.Offset)
 		return &Error{File: file, Line: line, Column: col, Field: typ.Field, Err: fmt.Errorf("cannot use JSON %s as %s", typ.Value, typ.Type)}
 	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+		// Point just past the last byte, where more input was expected.
 		line, col := Position(data, int64(len(data)))
+		if len(data) > 0 && data[len(data)-1] != '\n' {
+			col++
+		}
 		return &Error{File: file, Line: line, Column: col, Err: errors.New("unexpected end of JSON input")}
 	}
 	return &Error{File: file, Err: err}
