@@ -1,0 +1,75 @@
+package depgraph
+
+import (
+	"fmt"
+	"strings"
+)
+
+// ReasonKind says why an image is in the rebuild set.
+type ReasonKind string
+
+const (
+	// BaseChanged: the image's final-stage base now has another digest than image-info records.
+	BaseChanged ReasonKind = "base-changed"
+	// NotInImageInfo: image-info has no entry for the image, so its base cannot be compared.
+	NotInImageInfo ReasonKind = "not-in-image-info"
+	// DependsOn: the image is built FROM an image in the rebuild set.
+	DependsOn ReasonKind = "depends-on"
+	// DependencyOf: an image in the rebuild set is built FROM this one; ImageBuilder rebuilds
+	// the whole connected group so that every tag is published from one build.
+	DependencyOf ReasonKind = "dependency-of"
+)
+
+// Reason explains why an image is rebuilt.
+type Reason struct {
+	Kind ReasonKind `json:"kind"`
+	// Base, Recorded and Current describe a changed base: the reference looked up, the
+	// recorded baseImageDigest, and the current "<repository>@<digest>".
+	Base     string `json:"base,omitempty"`
+	Recorded string `json:"recorded,omitempty"`
+	Current  string `json:"current,omitempty"`
+	// Via is the chain of Dockerfile paths from the root cause to the image, root first
+	// and the image last, for DependsOn and DependencyOf.
+	Via []string `json:"via,omitempty"`
+	// Root is the reason of the chain's first image, for DependsOn and DependencyOf.
+	Root *Reason `json:"root,omitempty"`
+}
+
+// String says the reason in one short sentence.
+func (r Reason) String() string {
+	switch r.Kind {
+	case BaseChanged:
+		if r.Recorded == "" {
+			return fmt.Sprintf("base %s is now %s; image-info records no base digest", r.Base, shortDigest(r.Current))
+		}
+		return fmt.Sprintf("base %s changed from %s to %s", r.Base, shortDigest(r.Recorded), shortDigest(r.Current))
+	case NotInImageInfo:
+		return "image-info has no entry for this image"
+	case DependsOn, DependencyOf:
+		verb := "built on"
+		if r.Kind == DependencyOf {
+			verb = "base of"
+		}
+		s := verb + " " + r.Via[len(r.Via)-2]
+		if len(r.Via) > 2 {
+			s += " (via " + strings.Join(r.Via[:len(r.Via)-2], " → ") + ")"
+		}
+		if r.Root != nil {
+			s += ", rebuilt because " + r.Via[0] + ": " + r.Root.String()
+		}
+		return s
+	}
+	return string(r.Kind)
+}
+
+// shortDigest abbreviates "repo@sha256:0123456789ab…" to "sha256:0123456789ab".
+func shortDigest(ref string) string {
+	_, d, ok := strings.Cut(ref, "@")
+	if !ok {
+		d = ref
+	}
+	if algo, hex, ok := strings.Cut(d, ":"); ok && len(hex) > 12 {
+		return algo + ":" + hex[:12]
+	}
+	return d
+}
