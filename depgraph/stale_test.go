@@ -161,7 +161,7 @@ func TestStaleCases(t *testing.T) {
 			wantCheck: []string{"alpine:3.20", "debian:bookworm", "ubuntu:noble"},
 		},
 		{
-			name: "only the final stage counts",
+			name:  "only the final stage counts",
 			specs: []spec{{repo: "a", path: "a", tags: []string{"1"}, dockerfile: "FROM golang:1.22 AS build\nRUN go build\nFROM alpine:3.20\nCOPY --from=build /x /x"}},
 			// golang moved, alpine did not: up to date, and golang is never asked for.
 			records:   records{}.set("a", "alpine@"+d1),
