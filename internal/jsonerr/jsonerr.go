@@ -41,13 +41,13 @@ func Wrap(file string, data []byte, err error) error {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
-	case errors.As(err, &syn):
+	case errors.As(err, &syn) && syn.Error() != "unexpected end of JSON input":
 		line, col := Position(data, syn.Offset)
 		return &Error{File: file, Line: line, Column: col, Err: err}
 	case errors.As(err, &typ):
 		line, col := Position(data, typ.Offset)
 		return &Error{File: file, Line: line, Column: col, Field: typ.Field, Err: fmt.Errorf("cannot use JSON %s as %s", typ.Value, typ.Type)}
-	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+	case syn != nil || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
 		// Point just past the last byte, where more input was expected.
 		line, col := Position(data, int64(len(data)))
 		if len(data) > 0 && data[len(data)-1] != '\n' {
@@ -57,6 +57,9 @@ func Wrap(file string, data []byte, err error) error {
 	}
 	return &Error{File: file, Err: err}
 }
+
+// PositionOf returns the 1-based line and column of the byte at index i of data.
+func PositionOf(data []byte, i int64) (line, col int) { return Position(data, i+1) }
 
 // Position converts a byte offset in data to a 1-based line and column. encoding/json reports
 // the offset just after the offending byte, so the column points at that byte.
