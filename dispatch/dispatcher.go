@@ -1,0 +1,200 @@
+package dispatch
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"github.com/baseflow/baseflow/subscription"
+)
+
+// DefaultConcurrency is how many subscriptions a Dispatcher handles at once by default.
+const DefaultConcurrency = 8
+
+// Dispatcher queues rebuilds for subscriptions, with guards. The zero Dispatcher has no
+// backend: every subscription with paths fails unless DryRun is set.
+type Dispatcher struct {
+	// AzureDevOps and GitHubActions open the pipelines of subscriptions whose trigger targets
+	// that system (see subscription.PipelineTrigger.Backend). A nil Opener makes those
+	// subscriptions fail with an error saying the backend is not configured.
+	AzureDevOps   Opener
+	GitHubActions Opener
+
+	// FailureLimit is how many newest runs must all have failed for the breaker to trip.
+	// Zero means DefaultFailureLimit; a negative value disables the breaker.
+	FailureLimit int
+
+	// DryRun reports what would be queued and makes no call at all: no backend is opened and
+	// no notification is sent.
+	DryRun bool
+
+	// Notifier, when set, is told the outcome of every subscription that had paths.
+	Notifier Notifier
+
+	// Reasons optionally explains the paths in notifications: subscription id → path →
+	// a sentence saying why the path is rebuilt.
+	Reasons map[string]map[string]string
+
+	// Concurrency bounds how many subscriptions are handled at once; zero means
+	// DefaultConcurrency.
+	Concurrency int
+
+	// Logger receives progress and outcomes; nil discards them.
+	Logger *slog.Logger
+}
+
+// Dispatch plans the inputs against subs (see [Plan]) and runs the plan. It returns an error,
+// and queues nothing, when the inputs are invalid; otherwise every subscription's outcome,
+// including failures, is in its Result.
+func (d *Dispatcher) Dispatch(ctx context.Context, subs []subscription.Subscription, inputs ...[]subscription.ImagePaths) ([]Result, error) {
+	jobs, err := Plan(subs, inputs...)
+	if err != nil {
+		return nil, err
+	}
+	return d.DispatchJobs(ctx, jobs), nil
+}
+
+// DispatchJobs handles the jobs concurrently and returns their results in the jobs' order.
+func (d *Dispatcher) DispatchJobs(ctx context.Context, jobs []Job) []Result {
+	log := d.logger()
+	results := make([]Result, len(jobs))
+	pending := 0
+	for _, j := range jobs {
+		if len(j.Paths) > 0 {
+			pending++
+		}
+	}
+	if pending == 0 {
+		log.Info("none of the subscriptions have out-of-date images; nothing to queue")
+	}
+	limit := d.Concurrency
+	if limit <= 0 {
+		limit = DefaultConcurrency
+	}
+	sem := make(chan struct{}, limit)
+	var wg sync.WaitGroup
+	for i, j := range jobs {
+		if len(j.Paths) == 0 {
+			results[i] = newResult(j)
+			results[i].Outcome = NothingToDo
+			log.Debug("no stale paths", "subscription", j.Subscription.ID())
+			continue
+		}
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			results[i] = d.handle(ctx, j, log)
+		})
+	}
+	wg.Wait()
+	return results
+}
+
+func newResult(j Job) Result {
+	return Result{
+		SubscriptionID: j.Subscription.ID(),
+		Target:         j.Target,
+		Paths:          j.Paths,
+		Parameters:     j.Parameters(),
+	}
+}
+
+func (d *Dispatcher) handle(ctx context.Context, j Job, log *slog.Logger) Result {
+	res := newResult(j)
+	log = log.With("subscription", res.SubscriptionID, "pipeline", j.Target.String(), "branch", j.Target.Branch)
+	if d.DryRun {
+		res.Outcome = DryRun
+		log.Info("dry run: would queue", "paths", len(j.Paths), "parameters", res.Parameters)
+		return res
+	}
+	d.queue(ctx, j, &res, log)
+	if d.Notifier != nil {
+		n := Notification{
+			Subscription: j.Subscription,
+			Result:       res,
+			Reasons:      d.Reasons[res.SubscriptionID],
+		}
+		if err := d.Notifier.Notify(ctx, n); err != nil {
+			res.NotifyErr = fmt.Errorf("notify %s: %w", n.Category(), err)
+			log.Error("notification failed", "err", res.NotifyErr)
+		}
+	}
+	return res
+}
+
+func (d *Dispatcher) queue(ctx context.Context, j Job, res *Result, log *slog.Logger) {
+	fail := func(err error) {
+		res.Outcome, res.Err = Failed, err
+		log.Error("failed", "err", err)
+	}
+	t := j.Target
+	opener := d.AzureDevOps
+	if t.Backend == subscription.GitHubActions {
+		opener = d.GitHubActions
+	}
+	if opener == nil {
+		fail(fmt.Errorf("%s: no %s backend is configured", t, t.Backend))
+		return
+	}
+	p, err := opener.Open(t)
+	if err != nil {
+		fail(fmt.Errorf("%s: %w", t, err))
+		return
+	}
+
+	active, err := p.ActiveRuns(ctx)
+	if err != nil {
+		fail(fmt.Errorf("%s: list active runs: %w", t, err))
+		return
+	}
+	if len(active) > 0 {
+		res.Outcome, res.Runs = SkippedActive, active
+		log.Warn("not queued: runs are already active", "runs", links(active))
+		return
+	}
+
+	if limit := d.failureLimit(); limit > 0 {
+		recent, err := p.RecentRuns(ctx, limit)
+		if err != nil {
+			fail(fmt.Errorf("%s: list recent runs: %w", t, err))
+			return
+		}
+		if ok, failed := tripped(recent, limit); ok {
+			res.Outcome, res.Runs = BreakerTripped, failed
+			log.Error(fmt.Sprintf("not queued: circuit breaker tripped, the last %d runs failed; fix them and queue a build manually", limit),
+				"runs", links(failed))
+			return
+		}
+	}
+
+	run, err := p.Queue(ctx, QueueRequest{Branch: t.Branch, Variable: t.Variable, Value: j.Value()})
+	if err != nil {
+		fail(fmt.Errorf("%s: queue: %w", t, err))
+		return
+	}
+	res.Outcome, res.Run = Queued, run
+	log.Info("queued", "run", run.ID, "url", run.WebURL, "paths", len(j.Paths))
+}
+
+func (d *Dispatcher) failureLimit() int {
+	if d.FailureLimit == 0 {
+		return DefaultFailureLimit
+	}
+	return d.FailureLimit
+}
+
+func (d *Dispatcher) logger() *slog.Logger {
+	if d.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return d.Logger
+}
+
+func links(runs []Run) []string {
+	out := make([]string, len(runs))
+	for i, r := range runs {
+		out[i] = r.WebURL
+	}
+	return out
+}

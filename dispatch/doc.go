@@ -1,0 +1,26 @@
+// Package dispatch queues the rebuilds a stale-image check asks for: exactly the needed ones,
+// never twice, never blindly.
+//
+// The portable part lives here: a [Dispatcher] that takes subscriptions and stale-path results
+// ([subscription.ImagePaths]), merges the paths per subscription, refuses any path that could
+// inject arguments into a pipeline's command line, and for each subscription applies two guards
+// before it queues:
+//
+//   - an active run (queued, not started or in progress) means the rebuild is already on its
+//     way: the subscription is skipped;
+//   - when the newest N runs (the failure limit, 3 by default) all completed and failed, the
+//     circuit breaker trips: nothing is queued, and the result names the failed runs so a
+//     person can look at them.
+//
+// The paths reach the pipeline as one string in ImageBuilder's format, under the
+// subscription's path variable:
+//
+//	--path 'src/runtime/8.0/bookworm-slim/amd64' --path 'src/aspnet/8.0/bookworm-slim/amd64'
+//
+// Backends implement the small [Pipeline] interface and are selected per subscription by
+// [subscription.PipelineTrigger.Backend]: package dispatch/azdo talks to the Azure DevOps Build
+// REST API, package dispatch/github to GitHub Actions, and package dispatch/dispatchtest records
+// what would have been queued, in memory. Packages dispatch/azdo/azdotest and
+// dispatch/github/githubtest run in-process fakes of both services that reject any request
+// breaking the documented contract.
+package dispatch
