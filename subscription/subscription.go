@@ -97,8 +97,8 @@ func Parse(name string, data []byte) ([]Subscription, error) {
 	if err := dec.Decode(&subs); err != nil {
 		return nil, jsonerr.Wrap(name, data, err)
 	}
-	if dec.More() {
-		line, col := jsonerr.Position(data, dec.InputOffset())
+	if rest := bytes.TrimLeft(data[dec.InputOffset():], " \t\r\n"); len(rest) > 0 {
+		line, col := jsonerr.PositionOf(data, int64(len(data)-len(rest)))
 		return nil, fmt.Errorf("%s:%d:%d: unexpected data after the JSON array", name, line, col)
 	}
 	if subs == nil {

@@ -1,0 +1,227 @@
+package subscription
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/baseflow/baseflow/depgraph"
+	"github.com/baseflow/baseflow/manifest"
+	"github.com/baseflow/baseflow/registry"
+)
+
+// RecordsLoader parses an image-info file (name is for errors) and binds it to a manifest,
+// giving what the stale check needs to know of it.
+type RecordsLoader func(name string, data []byte, m *manifest.Manifest) (depgraph.Records, error)
+
+// Checker checks subscriptions for stale images.
+type Checker struct {
+	// Manifests reads the subscribed repositories (manifest and Dockerfiles).
+	Manifests Source
+	// ImageInfo reads image-info files; nil means Manifests.
+	ImageInfo Source
+	// Resolver looks base digests up. Wrap it in a registry.Cache shared by the whole run so
+	// that each reference is looked up once across subscriptions (Check does so when it is
+	// not a Cache already).
+	Resolver registry.Resolver
+	// LoadRecords parses image-info; required.
+	LoadRecords RecordsLoader
+
+	// OSType is a glob; a subscription with an osType it does not match is skipped. Empty
+	// matches every subscription.
+	OSType string
+	// Filter restricts which platforms are checked (os-type, architecture, os-version, path).
+	Filter manifest.Filter
+	// RegistryOverride replaces each manifest's registry (--registry-override).
+	RegistryOverride string
+	// BaseOverride rewrites base references before lookup and comparison.
+	BaseOverride *depgraph.BaseOverride
+	// Concurrency is how many subscriptions are checked at once; 0 means 4.
+	Concurrency int
+	// Logger receives progress and diagnostics; nil discards them.
+	Logger *slog.Logger
+	// Progress, when set, is called as each subscription finishes (from the checking
+	// goroutine, one call at a time), with its position in the finished order.
+	Progress func(done, total int, r *Result)
+}
+
+// Lookup is one base digest looked up for a subscription.
+type Lookup struct {
+	Ref    string `json:"reference"`
+	Digest string `json:"digest,omitempty"`
+	Err    error  `json:"-"`
+}
+
+// Result is the outcome of checking one subscription.
+type Result struct {
+	Subscription Subscription
+	// Skipped is set when the subscription's osType does not match the check's.
+	Skipped bool
+	// Graph and Stale are set when the manifest loaded; Stale may be partial when Err is set.
+	Graph *depgraph.Graph
+	Stale *depgraph.Result
+	// Lookups are the base references looked up, in the order the check needed them.
+	Lookups []Lookup
+	// Err is set when the subscription could not be fully checked: its repository, manifest,
+	// Dockerfiles or image-info could not be read, or a base lookup failed. Such a
+	// subscription is never reported up to date.
+	Err      error
+	Duration time.Duration
+}
+
+// Paths returns the Dockerfile paths to rebuild (possibly partial when Err is set).
+func (r *Result) Paths() []string {
+	if r.Stale == nil {
+		return nil
+	}
+	return r.Stale.Paths()
+}
+
+// ImagePaths returns the result in the stale-path JSON shape.
+func (r *Result) ImagePaths() ImagePaths {
+	return ImagePaths{SubscriptionID: r.Subscription.ID(), ImagePaths: r.Paths()}
+}
+
+// Check checks the subscriptions concurrently and returns one result per subscription, in
+// the order given. A subscription that fails does not stop the others.
+func (c *Checker) Check(ctx context.Context, subs []Subscription) []*Result {
+	cache, ok := c.Resolver.(*registry.Cache)
+	if !ok {
+		cache = registry.NewCache(c.Resolver)
+	}
+	workers := c.Concurrency
+	if workers <= 0 {
+		workers = 4
+	}
+	results := make([]*Result, len(subs))
+	sem := make(chan struct{}, workers)
+	var mu sync.Mutex
+	done := 0
+	var wg sync.WaitGroup
+	for i, s := range subs {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			r := c.check(ctx, s, cache)
+			results[i] = r
+			if c.Progress != nil {
+				mu.Lock()
+				done++
+				c.Progress(done, len(subs), r)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	return results
+}
+
+// CheckOne checks one subscription.
+func (c *Checker) CheckOne(ctx context.Context, s Subscription) *Result {
+	cache, ok := c.Resolver.(*registry.Cache)
+	if !ok {
+		cache = registry.NewCache(c.Resolver)
+	}
+	return c.check(ctx, s, cache)
+}
+
+func (c *Checker) logger() *slog.Logger {
+	if c.Logger == nil {
+		return slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return c.Logger
+}
+
+func (c *Checker) check(ctx context.Context, s Subscription, resolver *registry.Cache) *Result {
+	start := time.Now()
+	r := &Result{Subscription: s}
+	defer func() { r.Duration = time.Since(start) }()
+	log := c.logger().With("subscription", s.ID())
+	if s.OSType != "" && c.OSType != "" && !manifest.Glob([]string{c.OSType}, s.OSType) {
+		r.Skipped = true
+		log.Debug("skipped: os type does not match", "osType", s.OSType, "filter", c.OSType)
+		return r
+	}
+	if c.LoadRecords == nil {
+		r.Err = errors.New("subscription check: no image-info loader configured")
+		return r
+	}
+	m, g, err := c.loadGraph(ctx, s)
+	if err != nil {
+		r.Err = err
+		return r
+	}
+	r.Graph = g
+
+	infoSource := c.ImageInfo
+	if infoSource == nil {
+		infoSource = c.Manifests
+	}
+	f := s.ImageInfo
+	data, err := infoSource.ReadFile(ctx, f.Owner, f.Repo, f.Branch, f.Path)
+	if err != nil {
+		r.Err = fmt.Errorf("image-info %s/%s/%s/%s: %w", f.Owner, f.Repo, f.Branch, f.Path, err)
+		return r
+	}
+	records, err := c.LoadRecords(f.Path, data, m)
+	if err != nil {
+		r.Err = fmt.Errorf("image-info %s/%s/%s/%s: %w", f.Owner, f.Repo, f.Branch, f.Path, err)
+		return r
+	}
+
+	opts := depgraph.CheckOptions{Filter: c.Filter, BaseOverride: c.BaseOverride}
+	refs := g.Lookups(records, opts)
+	digests, lookupErrs := resolver.ResolveAll(ctx, refs)
+	current := make(map[string]string, len(digests))
+	for _, ref := range refs {
+		l := Lookup{Ref: ref}
+		if d, ok := digests[ref]; ok {
+			l.Digest = d.String()
+			current[ref] = l.Digest
+		} else {
+			l.Err = lookupErrs[ref]
+		}
+		r.Lookups = append(r.Lookups, l)
+	}
+	r.Stale = depgraph.Stale(g, records, lookupFrom(current, lookupErrs), opts)
+	r.Err = r.Stale.Err()
+	log.Debug("checked", "bases", len(refs), "stale", len(r.Stale.Images), "failed", len(lookupErrs))
+	return r
+}
+
+// lookupFrom answers from the resolved digests, giving the registry's error for a failed
+// reference.
+func lookupFrom(digests map[string]string, errs map[string]error) depgraph.DigestLookup {
+	return func(ref string) (string, error) {
+		if d, ok := digests[ref]; ok {
+			return d, nil
+		}
+		if err, ok := errs[ref]; ok {
+			return "", err
+		}
+		return "", fmt.Errorf("%s was not looked up", ref)
+	}
+}
+
+// loadGraph reads the subscription's manifest and Dockerfiles.
+func (c *Checker) loadGraph(ctx context.Context, s Subscription) (*manifest.Manifest, *depgraph.Graph, error) {
+	mf := s.Manifest
+	tree, err := c.Manifests.Tree(ctx, mf.Owner, mf.Repo, mf.Branch)
+	if err != nil {
+		return nil, nil, fmt.Errorf("repository %s/%s branch %s: %w", mf.Owner, mf.Repo, mf.Branch, err)
+	}
+	m, err := manifest.Load(tree, mf.Path, manifest.Options{Variables: mf.Variables, RegistryOverride: c.RegistryOverride})
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s/%s@%s: %w", mf.Owner, mf.Repo, mf.Branch, err)
+	}
+	g, err := depgraph.Build(m, tree, depgraph.Options{Concurrency: max(1, runtime.GOMAXPROCS(0))})
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s/%s@%s: manifest %s: %w", mf.Owner, mf.Repo, mf.Branch, mf.Path, err)
+	}
+	return m, g, nil
+}
