@@ -1,0 +1,17 @@
+// Package githubsource reads GitHub repositories (owner/repo at a branch) through the GitHub
+// REST API, without a git binary.
+//
+// Files are read as the .NET ImageBuilder tool reads its image-info file: the git trees API on
+// "<branch>:<directory>" lists the file's directory, the entry whose name matches (exactly, else
+// case-insensitively) gives a blob SHA, and the git blobs API returns the content. Unlike the
+// contents API this reads files over 1 MB. Tree lists the whole repository with one recursive
+// trees request and fetches file contents lazily, when a file is opened.
+//
+// The API base URL is https://api.github.com by default; GitHub Enterprise Server uses
+// https://HOST/api/v3. Requests carry "Authorization: Bearer <token>" when a token is set (see
+// NewFromEnv for GITHUB_TOKEN), and are retried on 429 and 5xx answers and on rate limiting,
+// honouring Retry-After, a bounded number of times. Errors name the request and its status,
+// never the token.
+//
+// Package githubtest provides an in-process server implementing the same API for tests.
+package githubsource

@@ -1,0 +1,44 @@
+package gitsource
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"os/exec"
+	"time"
+)
+
+// waitDelay bounds how long a cancelled git may keep its output pipes open.
+const waitDelay = 5 * time.Second
+
+// gitEnv is the environment git runs with: the process environment, prompts disabled (a missing
+// credential fails instead of waiting for input), messages in the C locale (so the cause of a
+// failed clone can be told from its message), then the configured additions.
+func (s *Source) gitEnv() []string {
+	env := os.Environ()
+	env = append(env, "GIT_TERMINAL_PROMPT=0", "LC_ALL=C")
+	if _, ok := os.LookupEnv("GCM_INTERACTIVE"); !ok {
+		// Git Credential Manager's equivalent of GIT_TERMINAL_PROMPT=0.
+		env = append(env, "GCM_INTERACTIVE=never")
+	}
+	return append(env, s.opts.env...)
+}
+
+// run runs git with args, feeding it stdin when not nil. Cancelling ctx kills git and the
+// processes it started (remote helpers, credential helpers).
+func (s *Source) run(ctx context.Context, stdin io.Reader, args ...string) (stdout []byte, stderr string, err error) {
+	cmd := exec.CommandContext(ctx, s.git, args...)
+	cmd.Env = s.env
+	cmd.Stdin = stdin
+	var out, errOut bytes.Buffer
+	cmd.Stdout = &out
+	cmd.Stderr = &errOut
+	cmd.WaitDelay = waitDelay
+	killProcessGroup(cmd)
+	err = cmd.Run()
+	if ctxErr := ctx.Err(); err != nil && ctxErr != nil {
+		err = ctxErr
+	}
+	return out.Bytes(), errOut.String(), err
+}

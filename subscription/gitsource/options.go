@@ -1,0 +1,47 @@
+package gitsource
+
+import "log/slog"
+
+// DefaultURLTemplate is the repository URL template used when none is set: GitHub over HTTPS.
+const DefaultURLTemplate = "https://github.com/{owner}/{repo}.git"
+
+// Option configures a Source.
+type Option func(*options)
+
+type options struct {
+	urlTemplate string
+	tempDir     string
+	gitBinary   string
+	env         []string
+	logger      *slog.Logger
+}
+
+// WithURLTemplate sets the repository URL template. "{owner}" and "{repo}" are replaced by the
+// repository's owner and name; the result is anything git clone accepts, for example
+// "https://dev.example.com/{owner}/{repo}.git", "file:///srv/git/{owner}/{repo}" or
+// "/srv/git/{owner}/{repo}". The default is DefaultURLTemplate.
+func WithURLTemplate(template string) Option {
+	return func(o *options) { o.urlTemplate = template }
+}
+
+// WithTempDir sets the directory under which clones are made. The default is os.TempDir().
+func WithTempDir(dir string) Option {
+	return func(o *options) { o.tempDir = dir }
+}
+
+// WithGitBinary sets the git executable, a path or a name looked up in PATH. The default is
+// "git".
+func WithGitBinary(path string) Option {
+	return func(o *options) { o.gitBinary = path }
+}
+
+// WithEnv adds "KEY=value" entries to the environment git runs with (on top of the process
+// environment), for example GIT_SSH_COMMAND or GIT_CONFIG_COUNT/GIT_CONFIG_KEY_0/….
+func WithEnv(env ...string) Option {
+	return func(o *options) { o.env = append(o.env, env...) }
+}
+
+// WithLogger sets the logger for clone progress (debug level). Nil discards.
+func WithLogger(l *slog.Logger) Option {
+	return func(o *options) { o.logger = l }
+}
