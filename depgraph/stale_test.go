@@ -379,3 +379,38 @@ func TestReasonsAsJSON(t *testing.T) {
 	assert.JSONEq(t, `{"kind":"depends-on","via":["src/runtime-deps","src/runtime"],"root":{"kind":"not-in-image-info"}}`, string(data))
 	assert.Equal(t, "built on src/runtime-deps, rebuilt because src/runtime-deps: image-info has no entry for this image", res.Images[1].Reason.String())
 }
+
+func TestImageInfoEntryWithoutTagsIsMissing(t *testing.T) {
+	t.Parallel()
+	fsys := fstest.MapFS{
+		"manifest.json": {Data: []byte(`{"registry": "reg.io", "repos": [{"name": "team/a", "images": [{"productVersion": "1.0",
+		  "platforms": [{"dockerfile": "a", "os": "linux", "osVersion": "noble", "tags": {"1.0": {}}}]}]}]}`)},
+		"a/Dockerfile": {Data: []byte("FROM alpine:3.20")},
+	}
+	m, err := manifest.Load(fsys, "manifest.json", manifest.Options{})
+	require.NoError(t, err)
+	g, err := depgraph.Build(m, fsys, depgraph.Options{})
+	require.NoError(t, err)
+	info := func(tags string) []byte {
+		return []byte(`{"schemaVersion": "2.0", "repos": [{"repo": "team/a", "images": [{"productVersion": "1.0", "platforms": [
+		  {"dockerfile": "a/Dockerfile", ` + tags + `"digest": "reg.io/team/a@sha256:aa", "baseImageDigest": "alpine@` + d1 + `",
+		   "osType": "Linux", "osVersion": "noble", "architecture": "amd64", "commitUrl": ""}]}]}]}`)
+	}
+	digests := depgraph.MapLookup(map[string]string{"alpine:3.20": d1})
+
+	recs, err := depgraph.LoadImageInfoRecords("info.json", info(`"simpleTags": ["1.0"], `), m)
+	require.NoError(t, err)
+	res := depgraph.Stale(g, recs, digests, depgraph.CheckOptions{})
+	require.NoError(t, res.Err())
+	assert.Empty(t, res.Paths(), "entry with tags binds and is up to date")
+
+	recs, err = depgraph.LoadImageInfoRecords("info.json", info(``), m)
+	require.NoError(t, err)
+	res = depgraph.Stale(g, recs, digests, depgraph.CheckOptions{})
+	require.NoError(t, res.Err())
+	assert.Equal(t, []string{"a"}, res.Paths(), "an entry without tags does not bind to a tagged platform")
+	assert.Equal(t, depgraph.NotInImageInfo, res.Images[0].Reason.Kind)
+
+	_, err = depgraph.LoadImageInfoRecords("info.json", []byte(`{"schemaVersion": "2.0", "repos": [`), m)
+	assert.ErrorContains(t, err, "info.json")
+}
