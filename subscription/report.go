@@ -74,6 +74,9 @@ type RegistryReport struct {
 	Heads         int `json:"heads"`
 	Gets          int `json:"gets"`
 	TokenRequests int `json:"tokenRequests"`
+	// Retries counts repeated attempts; Failed, attempts that got no response.
+	Retries int `json:"retries"`
+	Failed  int `json:"failed"`
 	// RateLimit is the last pull budget a registry reported (Docker Hub does), if any.
 	RateLimit *RateLimitReport `json:"rateLimit,omitempty"`
 }
@@ -146,7 +149,7 @@ func (rep Report) WriteText(w io.Writer) error {
 		}
 	}
 	if r := rep.Registry; r != nil {
-		fmt.Fprintf(&b, "registry: %d requests (%d HEAD, %d GET, %d token)", r.Requests, r.Heads, r.Gets, r.TokenRequests)
+		fmt.Fprintf(&b, "registry: %d requests (%d HEAD, %d GET), %d token requests, %d retries", r.Requests, r.Heads, r.Gets, r.TokenRequests, r.Retries)
 		if rl := r.RateLimit; rl != nil {
 			fmt.Fprintf(&b, "; %s pull budget %d/%d left", rl.Host, rl.Remaining, rl.Limit)
 		}

@@ -1,0 +1,120 @@
+// Command get-stale-images checks subscriptions for images whose base images moved, and
+// prints the Dockerfile paths to rebuild in ImageBuilder's getStaleImages format.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+
+	"github.com/baseflow/baseflow/internal/cli"
+	"github.com/baseflow/baseflow/registry"
+	"github.com/baseflow/baseflow/subscription"
+)
+
+const usage = `Usage: get-stale-images --subscriptions FILE [flags]
+
+For every subscription, clones the manifest's repository, parses its Dockerfiles, reads the
+image-info file, asks the registry for the current digest of each external final-stage base
+(one HEAD per distinct reference for the whole run), and lists the Dockerfile paths to rebuild:
+the images whose base moved, and every image connected to them through FROMs.
+
+Output (stdout, or --output FILE), as ImageBuilder writes it:
+  [{"SubscriptionId":"dotnet/dotnet-docker/main/manifest.json","ImagePaths":["src/a","src/b"]}]
+
+Flags:
+`
+
+const examples = `
+Environment:
+  GITHUB_TOKEN    token for --image-info-source github
+  DOCKER_CONFIG   docker config.json (credentials and credential helpers for registries)
+
+Examples:
+  # ImageBuilder's pipeline step, in an Azure Pipelines job
+  get-stale-images --subscriptions eng/check-base-image-subscriptions.json \
+    --os-type '*' --architecture '*' --format azure-pipelines --variable staleImagePaths
+
+  # Two of four matrix jobs, explained, against a local mirror of git repositories
+  get-stale-images --subscriptions subscriptions.json --repo-url file:///srv/git/{owner}/{repo} \
+    --shard 2/4 --report report.json --explain
+
+Exit status: 0 every subscription was checked (stale or not); 1 a subscription failed (the
+others' results are still written; the failures are named on stderr); 2 a usage error.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv, nil)
+	stop()
+	os.Exit(code)
+}
+
+// run is the command; resolver, when not nil, replaces the network registry client.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string, resolver registry.Resolver) int {
+	var check cli.CheckFlags
+	var out cli.OutputFlags
+	fs := flag.NewFlagSet("get-stale-images", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	check.Register(fs)
+	out.Register(fs)
+	logFormat := fs.String("log-format", "text", "log `FORMAT` on stderr: text or json")
+	verbose := fs.Bool("verbose", false, "debug logging")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, usage)
+			cli.PrintFlags(stdout, fs)
+			fmt.Fprint(stdout, examples)
+			return 0
+		}
+		return cli.Fail(stderr, "get-stale-images", cli.Usagef("%v", err))
+	}
+	if fs.NArg() > 0 {
+		return cli.Fail(stderr, "get-stale-images", cli.Usagef("unexpected argument %q", fs.Arg(0)))
+	}
+	level := slog.LevelInfo
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	log, err := cli.NewLogger(stderr, *logFormat, level)
+	if err == nil {
+		err = errors.Join(check.Validate(), out.Validate())
+	}
+	if err != nil {
+		return cli.Fail(stderr, "get-stale-images", err)
+	}
+
+	c, err := check.NewCheck(getenv, log, resolver)
+	if err != nil {
+		return cli.Fail(stderr, "get-stale-images", err)
+	}
+	defer c.Close()
+	c.Checker.Progress = func(done, total int, r *subscription.Result) {
+		fmt.Fprintf(stderr, "[%d/%d] %s\n", done, total, cli.ProgressLine(r))
+	}
+	results := c.Checker.Check(ctx, c.Subscriptions)
+	report := subscription.NewReport(results, c.RegistryReport())
+	if err := out.Write(stdout, stderr, results, report, getenv); err != nil {
+		return cli.Fail(stderr, "get-stale-images", err)
+	}
+	failed := 0
+	for _, r := range results {
+		if r.Err != nil {
+			failed++
+			for _, line := range strings.Split(r.Err.Error(), "\n") {
+				fmt.Fprintf(stderr, "get-stale-images: %s: %s\n", r.Subscription.ID(), line)
+			}
+		}
+	}
+	if failed > 0 {
+		fmt.Fprintf(stderr, "get-stale-images: %d of %d subscriptions failed\n", failed, len(results))
+		return 1
+	}
+	return 0
+}

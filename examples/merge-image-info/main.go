@@ -1,0 +1,366 @@
+// Command merge-image-info merges ImageBuilder image-info files, as ImageBuilder's
+// mergeImageInfo and trimUnchangedPlatforms commands do. Run it with --help for the details.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/baseflow/baseflow/imageinfo"
+	"github.com/baseflow/baseflow/internal/atomicfile"
+	"github.com/baseflow/baseflow/manifest"
+)
+
+const usage = `Usage:
+  merge-image-info [flags] SOURCE_DIR DEST
+  merge-image-info --trim-unchanged FILE
+
+Merges every *.json file under SOURCE_DIR (recursively, in path order) into one image-info
+file and writes it to DEST, as ImageBuilder's mergeImageInfo does. The files are merged, in
+order, into an empty document, or into the --initial file. Repos match by name, images by the
+manifest image they belong to, platforms by Dockerfile, architecture, OS, OS version,
+major.minor product version and whether they have tags. Matched values are overwritten by
+later files (empty ones included), layers are replaced, unmatched entries are added, nothing
+is removed; lists come out sorted. DEST is written atomically: on any error it is left as it
+was. Progress and a summary go to stderr.
+
+Flags:
+  --manifest PATH           the manifest.json the files were built from. Entries are bound to
+                            its repos, images and platforms. In a build-time merge, an image
+                            none of whose platforms is in the manifest is an error.
+  --var NAME=VALUE          set a manifest variable (repeatable), as ImageBuilder's --var.
+  --registry-override HOST  registry to load the manifest with, as ImageBuilder's option.
+  --publish                 publish-time rules: the tag lists of a merged platform or image
+                            (simpleTags, sharedTags, syndicatedDigests) are replaced by the
+                            later file's instead of unioned, entries that match nothing in the
+                            manifest are accepted, and with --initial and --manifest the
+                            initial file first loses the repos, images and platforms the
+                            manifest no longer has (repos left without images are kept).
+  --initial PATH            merge into this file instead of into an empty document. It must be
+                            one of the *.json files under SOURCE_DIR.
+  --commit-override SHA     after the merge, replace the 40-hex commit in the commitUrl of every
+                            platform that is new compared with --initial or whose digest or
+                            commitUrl changed. Needs --initial; must contain a 40-character
+                            lowercase hex SHA.
+  --trim-unchanged FILE     instead of merging, remove from FILE the platforms marked
+                            isUnchanged, then the images and repos left empty, and rewrite FILE
+                            in place, atomically, as ImageBuilder's trimUnchangedPlatforms does
+                            (without a trailing newline, as it writes). A missing FILE is only a
+                            warning (exit status 0).
+  -h, --help                show this help.
+
+Without --manifest, entries are matched without a manifest: repos and platforms by the same
+rules, a platform's major.minor coming from its image's productVersion, and images when their
+product versions are equivalent (equal, or the same major.minor) and they have a platform or a
+shared tag in common. Per-job files of one build carry the shared tags of each image they
+built a platform of, so they merge as with a manifest; an image without shared tags whose
+platforms were built by different jobs would stay split. Nothing is validated against a
+manifest, and --publish cannot remove out-of-date content.
+
+Build time (per-job files of one build, into one file):
+  merge-image-info --manifest manifest.json image-infos image-infos/output/image-info.json
+
+Publish time (the build's file into the published one):
+  merge-image-info --manifest manifest.json --publish \
+      --initial image-infos/full-image-info-orig.json --commit-override "$SHA" \
+      image-infos image-infos/full-image-info-new.json
+
+Exit status: 0 on success, 1 on error, 2 on a usage error.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// vars collects repeated --var NAME=VALUE flags.
+type vars map[string]string
+
+func (v vars) String() string { return "" }
+
+func (v vars) Set(s string) error {
+	name, value, ok := strings.Cut(s, "=")
+	if !ok || name == "" {
+		return fmt.Errorf("%q is not NAME=VALUE", s)
+	}
+	v[name] = value
+	return nil
+}
+
+type config struct {
+	manifestPath     string
+	variables        vars
+	registryOverride string
+	publish          bool
+	initial          string
+	commitOverride   string
+	trim             string
+	args             []string
+}
+
+// errUsage marks errors in the command line.
+var errUsage = errors.New("usage")
+
+func parseArgs(args []string, stdout io.Writer) (*config, error) {
+	c := &config{variables: vars{}}
+	flags := flag.NewFlagSet("merge-image-info", flag.ContinueOnError)
+	flags.SetOutput(io.Discard)
+	flags.StringVar(&c.manifestPath, "manifest", "", "")
+	flags.Var(c.variables, "var", "")
+	flags.StringVar(&c.registryOverride, "registry-override", "", "")
+	flags.BoolVar(&c.publish, "publish", false, "")
+	flags.StringVar(&c.initial, "initial", "", "")
+	flags.StringVar(&c.commitOverride, "commit-override", "", "")
+	flags.StringVar(&c.trim, "trim-unchanged", "", "")
+	// Flags may come after the positional arguments too.
+	for {
+		if err := flags.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fmt.Fprint(stdout, usage)
+				return nil, nil
+			}
+			return nil, fmt.Errorf("%w: %v", errUsage, err)
+		}
+		args = flags.Args()
+		if len(args) == 0 {
+			break
+		}
+		c.args = append(c.args, args[0])
+		args = args[1:]
+	}
+	switch {
+	case c.trim != "":
+		if len(c.args) > 0 || c.manifestPath != "" || len(c.variables) > 0 || c.registryOverride != "" || c.publish || c.initial != "" || c.commitOverride != "" {
+			return nil, fmt.Errorf("%w: --trim-unchanged FILE takes no other flag or argument", errUsage)
+		}
+	case len(c.args) != 2:
+		return nil, fmt.Errorf("%w: want SOURCE_DIR and DEST, got %d arguments", errUsage, len(c.args))
+	case c.manifestPath == "" && (len(c.variables) > 0 || c.registryOverride != ""):
+		return nil, fmt.Errorf("%w: --var and --registry-override need --manifest", errUsage)
+	case c.commitOverride != "" && c.initial == "":
+		return nil, fmt.Errorf("%w: --commit-override needs --initial: platforms are compared with the initial file", errUsage)
+	}
+	return c, nil
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	c, err := parseArgs(args, stdout)
+	if c == nil && err == nil {
+		return 0 // --help
+	}
+	if err == nil {
+		if c.trim != "" {
+			err = trim(c.trim, stderr)
+		} else {
+			err = merge(c, stderr)
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "merge-image-info: %v\n", err)
+		if errors.Is(err, errUsage) {
+			fmt.Fprintln(stderr, "Run merge-image-info --help for usage.")
+			return 2
+		}
+		return 1
+	}
+	return 0
+}
+
+// input is one loaded image-info file.
+type input struct {
+	path string
+	doc  *imageinfo.Document
+}
+
+func merge(c *config, stderr io.Writer) error {
+	source, dest := c.args[0], c.args[1]
+	if c.commitOverride != "" {
+		if err := imageinfo.CheckCommitOverride(c.commitOverride); err != nil {
+			return err
+		}
+	}
+	var m *manifest.Manifest
+	if c.manifestPath != "" {
+		var err error
+		m, err = manifest.Load(os.DirFS(filepath.Dir(c.manifestPath)), filepath.Base(c.manifestPath),
+			manifest.Options{Variables: c.variables, RegistryOverride: c.registryOverride})
+		if err != nil {
+			return fmt.Errorf("loading %s: %w", c.manifestPath, err)
+		}
+	}
+	paths, err := findJSON(source)
+	if err != nil {
+		return err
+	}
+	initialIndex := -1
+	if c.initial != "" {
+		if initialIndex, err = indexOf(paths, c.initial, source); err != nil {
+			return err
+		}
+	}
+
+	inputs := make([]input, len(paths))
+	for i, p := range paths {
+		d, err := load(p)
+		if err != nil {
+			return err
+		}
+		if m != nil {
+			if err := imageinfo.Bind(d, m, imageinfo.BindOptions{SkipManifestValidation: c.publish}); err != nil {
+				return fmt.Errorf("%s: %w", p, err)
+			}
+			for _, r := range d.Repos {
+				if r.ManifestRepo() == nil {
+					fmt.Fprintf(stderr, "note: %s: repo %s is not in the manifest; its entries are not bound\n", p, r.Repo)
+				}
+			}
+		}
+		inputs[i] = input{path: p, doc: d}
+	}
+
+	target := &imageinfo.Document{}
+	if err := imageinfo.Bind(target, m, imageinfo.BindOptions{}); err != nil {
+		return err
+	}
+	var initialCopy *imageinfo.Document
+	if initialIndex >= 0 {
+		target = inputs[initialIndex].doc
+		fmt.Fprintf(stderr, "merging into %s (%s)\n", inputs[initialIndex].path, counts(target))
+		if c.commitOverride != "" {
+			initialCopy = target.Clone()
+		}
+		if c.publish {
+			if m == nil {
+				fmt.Fprintln(stderr, "note: without --manifest, out-of-date content is not removed from the initial file")
+			} else {
+				removed, err := imageinfo.RemoveOutOfDateContent(target)
+				if err != nil {
+					return fmt.Errorf("%s: %w", inputs[initialIndex].path, err)
+				}
+				fmt.Fprintf(stderr, "removed out-of-date content from %s: %d repos, %d images, %d platforms\n",
+					inputs[initialIndex].path, removed.Repos, removed.Images, removed.Platforms)
+			}
+		}
+	}
+	merged := 0
+	for i, in := range inputs {
+		if i == initialIndex {
+			continue
+		}
+		if err := imageinfo.Merge(target, in.doc, imageinfo.MergeOptions{Publish: c.publish}); err != nil {
+			return fmt.Errorf("%s: %w", in.path, err)
+		}
+		merged++
+		fmt.Fprintf(stderr, "merged %s (%s)\n", in.path, counts(in.doc))
+	}
+	if initialCopy != nil {
+		n, err := imageinfo.OverrideCommits(target, initialCopy, c.commitOverride)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "commit override: rewrote the commitUrl of %d platforms\n", n)
+	}
+
+	if dir := filepath.Dir(dest); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+	}
+	if err := atomicfile.WriteFile(dest, imageinfo.Marshal(target), 0o644); err != nil {
+		return err
+	}
+	mode := "build"
+	if c.publish {
+		mode = "publish"
+	}
+	fmt.Fprintf(stderr, "wrote %s: %s (%s merge of %d files)\n", dest, counts(target), mode, merged)
+	return nil
+}
+
+func counts(d *imageinfo.Document) string {
+	c := d.Count()
+	return fmt.Sprintf("%d repos, %d images, %d platforms", c.Repos, c.Images, c.Platforms)
+}
+
+// findJSON returns the *.json files under dir, recursively, sorted by path.
+func findJSON(dir string) ([]string, error) {
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("source directory %s does not exist", dir)
+	case err != nil:
+		return nil, err
+	case !st.IsDir():
+		return nil, fmt.Errorf("source %s is not a directory", dir)
+	}
+	var paths []string
+	err = filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !e.IsDir() && strings.HasSuffix(e.Name(), ".json") {
+			paths = append(paths, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(paths) == 0 {
+		return nil, fmt.Errorf("no *.json files under %s", dir)
+	}
+	// ImageBuilder sorts full paths; WalkDir's per-directory order differs ("a/x.json" comes
+	// before "a.json" there, after it here).
+	slices.Sort(paths)
+	return paths, nil
+}
+
+// indexOf finds the file among paths that is the same file as initial.
+func indexOf(paths []string, initial, source string) (int, error) {
+	want, err := os.Stat(initial)
+	if err != nil {
+		return -1, fmt.Errorf("--initial: %w", err)
+	}
+	for i, p := range paths {
+		if st, err := os.Stat(p); err == nil && os.SameFile(st, want) {
+			return i, nil
+		}
+	}
+	return -1, fmt.Errorf("--initial %s is not one of the *.json files under %s: put it there, as it is merged into in place of an empty document", initial, source)
+}
+
+func load(path string) (*imageinfo.Document, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return imageinfo.Read(path, f)
+}
+
+func trim(path string, stderr io.Writer) error {
+	d, err := load(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		fmt.Fprintf(stderr, "warning: image-info file %s not found; nothing to trim\n", path)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	removed := imageinfo.TrimUnchanged(d)
+	// ImageBuilder's trimUnchangedPlatforms writes no trailing newline.
+	out := imageinfo.Marshal(d)
+	out = out[:len(out)-1]
+	if err := atomicfile.WriteFile(path, out, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "trimmed %s: removed %d unchanged platforms, %d images, %d repos; %s left\n",
+		path, removed.Platforms, removed.Images, removed.Repos, counts(d))
+	return nil
+}

@@ -1,0 +1,145 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/baseflow/baseflow/internal/atomicfile"
+	"github.com/baseflow/baseflow/subscription"
+)
+
+// OutputFlags choose how stale paths are written.
+type OutputFlags struct {
+	Format   string
+	Variable string
+	Output   string
+	Report   string
+	Explain  bool
+}
+
+// Register defines the flags on fs.
+func (f *OutputFlags) Register(fs interface {
+	StringVar(*string, string, string, string)
+	BoolVar(*bool, string, bool, string)
+}) {
+	fs.StringVar(&f.Format, "format", "json", "output `FORMAT`: json (ImageBuilder's), azure-pipelines (an output variable) or github-actions ($GITHUB_OUTPUT and a step summary)")
+	fs.StringVar(&f.Variable, "variable", "staleImagePaths", "output variable `NAME` for the azure-pipelines and github-actions formats")
+	fs.StringVar(&f.Output, "output", "", "write the stale-path JSON to `FILE` (atomically) instead of stdout")
+	fs.StringVar(&f.Report, "report", "", "write a JSON report to `FILE`: reasons, digests looked up, errors, registry requests")
+	fs.BoolVar(&f.Explain, "explain", false, "print the report as readable text on stderr")
+}
+
+// Validate reports usage errors.
+func (f *OutputFlags) Validate() error {
+	switch f.Format {
+	case "json", "azure-pipelines", "github-actions":
+	default:
+		return Usagef("--format %q: want json, azure-pipelines or github-actions", f.Format)
+	}
+	if f.Variable == "" || strings.ContainsAny(f.Variable, ";=]\r\n") {
+		return Usagef("--variable %q: want a variable name", f.Variable)
+	}
+	return nil
+}
+
+// Write writes the stale paths of results in the chosen format, and the report when asked.
+// getenv reads GITHUB_OUTPUT and GITHUB_STEP_SUMMARY for the github-actions format.
+func (f *OutputFlags) Write(stdout, stderr io.Writer, results []*subscription.Result, report subscription.Report, getenv func(string) string) error {
+	var paths []subscription.ImagePaths
+	for _, r := range results {
+		if !r.Skipped {
+			paths = append(paths, r.ImagePaths())
+		}
+	}
+	data, err := subscription.MarshalImagePaths(paths)
+	if err != nil {
+		return err
+	}
+	out := string(data)
+	if f.Format == "azure-pipelines" {
+		out = AzurePipelinesVariable(f.Variable, data)
+	}
+	if f.Output != "" {
+		if err := atomicfile.WriteFile(f.Output, []byte(out+"\n"), 0o644); err != nil {
+			return err
+		}
+	} else if _, err := fmt.Fprintln(stdout, out); err != nil {
+		return err
+	}
+	if f.Format == "github-actions" {
+		if err := writeGitHubActions(f.Variable, data, report, getenv); err != nil {
+			return err
+		}
+	}
+	if f.Report != "" {
+		if err := atomicfile.Write(f.Report, 0o644, func(w io.Writer) error { return WriteJSON(w, report) }); err != nil {
+			return err
+		}
+	}
+	if f.Explain {
+		return report.WriteText(stderr)
+	}
+	return nil
+}
+
+// AzurePipelinesVariable is the logging command that sets an output variable to value, with
+// every '"' escaped as '\"', as ImageBuilder's getStaleImages writes it.
+func AzurePipelinesVariable(name string, value []byte) string {
+	return "##vso[task.setvariable variable=" + name + ";isoutput=true]" + strings.ReplaceAll(string(value), `"`, `\"`)
+}
+
+func writeGitHubActions(name string, value []byte, report subscription.Report, getenv func(string) string) error {
+	outputFile := getenv("GITHUB_OUTPUT")
+	if outputFile == "" {
+		return fmt.Errorf("--format github-actions: GITHUB_OUTPUT is not set (run inside a GitHub Actions step)")
+	}
+	if err := appendFile(outputFile, name+"="+string(value)+"\n"); err != nil {
+		return err
+	}
+	if summary := getenv("GITHUB_STEP_SUMMARY"); summary != "" {
+		return appendFile(summary, MarkdownSummary(report))
+	}
+	return nil
+}
+
+func appendFile(path, text string) error {
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteString(text)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// MarkdownSummary renders the report as a Markdown table of stale images with reasons.
+func MarkdownSummary(report subscription.Report) string {
+	var b strings.Builder
+	b.WriteString("### Stale images\n\n")
+	stale := 0
+	for _, s := range report.Subscriptions {
+		stale += len(s.Stale)
+	}
+	if stale == 0 {
+		b.WriteString("No stale images.\n")
+	} else {
+		b.WriteString("| Subscription | Path | Why |\n|---|---|---|\n")
+		for _, s := range report.Subscriptions {
+			for _, p := range s.Stale {
+				fmt.Fprintf(&b, "| %s | `%s` | %s |\n", mdEscape(s.ID), p.Path, mdEscape(p.Why))
+			}
+		}
+	}
+	for _, s := range report.Subscriptions {
+		if s.Error != "" {
+			fmt.Fprintf(&b, "\n**%s failed:** %s\n", mdEscape(s.ID), mdEscape(strings.ReplaceAll(s.Error, "\n", "; ")))
+		}
+	}
+	return b.String() + "\n"
+}
+
+func mdEscape(s string) string { return strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;").Replace(s) }

@@ -1,0 +1,58 @@
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/baseflow/baseflow/subscription"
+)
+
+// PrintFlags lists every flag of fs with its meaning and default, one per line.
+func PrintFlags(w io.Writer, fs *flag.FlagSet) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fs.VisitAll(func(f *flag.Flag) {
+		name, text := flag.UnquoteUsage(f)
+		if name != "" {
+			name = " " + name
+		}
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" {
+			text += " (default " + f.DefValue + ")"
+		}
+		fmt.Fprintf(tw, "  --%s%s\t%s\n", f.Name, name, text)
+	})
+	tw.Flush()
+}
+
+// Fail prints err on w, one line per line of the message, prefixed with the command name,
+// and returns the exit status: 2 for a UsageError, else 1.
+func Fail(w io.Writer, command string, err error) int {
+	var ue *UsageError
+	for _, line := range strings.Split(err.Error(), "\n") {
+		fmt.Fprintf(w, "%s: %s\n", command, line)
+	}
+	if errors.As(err, &ue) {
+		fmt.Fprintf(w, "Run %s --help for usage.\n", command)
+		return 2
+	}
+	return 1
+}
+
+// ProgressLine summarises one checked subscription:
+// "dotnet/dotnet-docker/main/manifest.json: 22 bases, 4 stale".
+func ProgressLine(r *subscription.Result) string {
+	switch r.Status() {
+	case subscription.StatusSkipped:
+		return r.Subscription.ID() + ": skipped (os type " + r.Subscription.OSType + ")"
+	case subscription.StatusFailed:
+		msg := r.Err.Error()
+		if i := strings.IndexByte(msg, '\n'); i >= 0 {
+			msg = msg[:i] + " …"
+		}
+		return fmt.Sprintf("%s: failed: %s", r.Subscription.ID(), msg)
+	}
+	return fmt.Sprintf("%s: %d bases, %d stale", r.Subscription.ID(), len(r.Lookups), len(r.Paths()))
+}
