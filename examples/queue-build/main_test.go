@@ -16,6 +16,7 @@ import (
 
 	"github.com/baseflow/baseflow/dispatch/azdo/azdotest"
 	"github.com/baseflow/baseflow/dispatch/github/githubtest"
+	"github.com/baseflow/baseflow/internal/cli"
 )
 
 const (
@@ -91,7 +92,7 @@ func TestQueueBothBackends(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	code, stdout, stderr := f.run(t, "--image-paths", staleDotnet, "--image-paths", staleOcto)
-	require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	require.Equal(t, cli.ExitOK, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
 
 	assert.Equal(t,
 		"queued  dotnet/dotnet-docker/main/manifest.json  azure-devops definition 373                    "+f.azdo.WebURL(5001)+"\n"+
@@ -111,7 +112,7 @@ func TestQueueBothBackends(t *testing.T) {
 
 	// Run again: both pipelines now have an active run, nothing is queued twice.
 	code, stdout, stderr = f.run(t, "--image-paths", staleDotnet, "--image-paths", staleOcto)
-	require.Equal(t, exitOK, code, stderr)
+	require.Equal(t, cli.ExitOK, code, stderr)
 	assert.True(t, strings.HasPrefix(stdout, "skipped-active  dotnet/dotnet-docker/main/manifest.json"), stdout)
 	assert.Contains(t, stdout, "active: "+f.azdo.WebURL(5001))
 	assert.Len(t, f.azdo.Queued(), 1)
@@ -124,7 +125,7 @@ func TestImagePathsFromFile(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "stale.json")
 	require.NoError(t, os.WriteFile(file, []byte(staleDotnet), 0o644))
 	code, stdout, stderr := f.run(t, "--image-paths", "@"+file)
-	require.Equal(t, exitOK, code, stderr)
+	require.Equal(t, cli.ExitOK, code, stderr)
 	assert.Contains(t, stdout, "queued         dotnet/dotnet-docker/main/manifest.json")
 	assert.Contains(t, stdout, "nothing-to-do  octo/images/main/manifest.json")
 	assert.Empty(t, f.github.Requests(), "no GitHub call when no GitHub subscription has paths")
@@ -135,7 +136,7 @@ func TestDryRun(t *testing.T) {
 	f := newFixture(t)
 	f.env = nil // no token needed
 	code, stdout, stderr := f.run(t, "--dry-run", "--image-paths", staleDotnet, "--image-paths", staleOcto, "--notify-repo", "octo/notes")
-	require.Equal(t, exitOK, code, stderr)
+	require.Equal(t, cli.ExitOK, code, stderr)
 	assert.Equal(t,
 		`dry-run  dotnet/dotnet-docker/main/manifest.json  azure-devops definition 373                    branch main parameters {"imageBuilder.pathArgs": "--path 'src/runtime-deps/8.0/bookworm-slim/amd64' --path 'src/runtime/8.0/bookworm-slim/amd64' --path 'src/aspnet/8.0/bookworm-slim/amd64'"}`+"\n"+
 			`dry-run  octo/images/main/manifest.json           github-actions octo/images workflow build.yml  branch main parameters {"paths": "--path 'alpine/3.20'"}`+"\n",
@@ -147,7 +148,7 @@ func TestNothingToDo(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	code, stdout, stderr := f.run(t, "--image-paths", "[]")
-	require.Equal(t, exitOK, code, stderr)
+	require.Equal(t, cli.ExitOK, code, stderr)
 	assert.Equal(t, "nothing-to-do  dotnet/dotnet-docker/main/manifest.json  azure-devops definition 373\n"+
 		"nothing-to-do  octo/images/main/manifest.json           github-actions octo/images workflow build.yml\n", stdout)
 	assert.Contains(t, stderr, "none of the subscriptions have out-of-date images")
@@ -164,7 +165,7 @@ func TestBreakerExits3(t *testing.T) {
 		azdotest.Build{ID: 13, Status: "completed", Result: "failed", QueueTime: t0.Add(2 * time.Hour)},
 	)
 	code, stdout, stderr := f.run(t, "--image-paths", staleDotnet, "--image-paths", staleOcto)
-	require.Equal(t, exitBreaker, code, stderr)
+	require.Equal(t, cli.ExitBreaker, code, stderr)
 	assert.Contains(t, stdout, "breaker-tripped  dotnet/dotnet-docker/main/manifest.json")
 	assert.Contains(t, stdout, "CIRCUIT BREAKER: the last 3 runs failed, queue manually after fixing them: "+
 		f.azdo.WebURL(13)+" "+f.azdo.WebURL(12)+" "+f.azdo.WebURL(11))
@@ -174,7 +175,7 @@ func TestBreakerExits3(t *testing.T) {
 
 	// With the breaker off, it queues.
 	code, _, stderr = f.run(t, "--image-paths", staleDotnet, "--failure-limit", "0")
-	require.Equal(t, exitOK, code, stderr)
+	require.Equal(t, cli.ExitOK, code, stderr)
 	assert.Len(t, f.azdo.Queued(), 1)
 }
 
@@ -212,7 +213,7 @@ func TestErrorsExit1(t *testing.T) {
 				tt.setup(f)
 			}
 			code, stdout, stderr := f.run(t, tt.args...)
-			assert.Equal(t, exitError, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+			assert.Equal(t, cli.ExitError, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
 			assert.Contains(t, stdout+stderr, tt.wantErr)
 			assertNoSecrets(t, stdout, stderr)
 		})
@@ -224,7 +225,7 @@ func TestQueue500NotRetried(t *testing.T) {
 	f := newFixture(t)
 	f.azdo.FailNext(http.MethodPost, http.StatusInternalServerError, -1)
 	code, stdout, stderr := f.run(t, "--image-paths", staleDotnet)
-	require.Equal(t, exitError, code)
+	require.Equal(t, cli.ExitError, code)
 	posts := 0
 	for _, r := range f.azdo.Requests() {
 		if r.Method == http.MethodPost {
@@ -242,7 +243,7 @@ func TestNotifications(t *testing.T) {
 	f.github.Workflow("octo", "images", "build.yml", githubtest.Run{ID: 3, Status: "in_progress", Branch: "main",
 		Event: "workflow_dispatch", CreatedAt: time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)})
 	code, _, stderr := f.run(t, "--image-paths", staleDotnet, "--image-paths", staleOcto, "--notify-repo", "octo/notes")
-	require.Equal(t, exitOK, code, stderr)
+	require.Equal(t, cli.ExitOK, code, stderr)
 	issues := f.github.Issues()
 	require.Len(t, issues, 2)
 	titles := []string{issues[0].Title, issues[1].Title}
@@ -276,13 +277,13 @@ func TestUsageExit2(t *testing.T) {
 	}
 	for _, tt := range tests {
 		code, stdout, stderr := f.run(t, tt.args...)
-		assert.Equal(t, exitUsage, code, tt.name)
+		assert.Equal(t, cli.ExitUsage, code, tt.name)
 		assert.Empty(t, stdout, tt.name)
 		assert.Contains(t, stderr, tt.want, tt.name)
 		assert.Contains(t, stderr, "Run queue-build --help for usage.", tt.name)
 	}
 	var out, errOut bytes.Buffer
-	assert.Equal(t, exitUsage, run(context.Background(), []string{"--image-paths", "[]"}, &out, &errOut, func(string) string { return "" }))
+	assert.Equal(t, cli.ExitUsage, run(context.Background(), []string{"--image-paths", "[]"}, &out, &errOut, func(string) string { return "" }))
 	assert.Contains(t, errOut.String(), "--subscriptions is required")
 	assert.Zero(t, f.calls())
 }
@@ -291,7 +292,7 @@ func TestHelp(t *testing.T) {
 	t.Parallel()
 	var out, errOut bytes.Buffer
 	code := run(context.Background(), []string{"--help"}, &out, &errOut, func(string) string { return "" })
-	require.Equal(t, exitOK, code)
+	require.Equal(t, cli.ExitOK, code)
 	assert.Empty(t, errOut.String())
 	help := out.String()
 	for _, flag := range []string{"--subscriptions FILE", "--image-paths JSON", "--azdo-url URL", "--azdo-org ORG",
@@ -310,7 +311,7 @@ func TestJSONLogs(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	code, _, stderr := f.run(t, "--image-paths", staleDotnet, "--log-format", "json")
-	require.Equal(t, exitOK, code, stderr)
+	require.Equal(t, cli.ExitOK, code, stderr)
 	for _, line := range strings.Split(strings.TrimSpace(stderr), "\n") {
 		assert.True(t, strings.HasPrefix(line, `{"time":`), line)
 	}

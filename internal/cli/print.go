@@ -11,9 +11,11 @@ import (
 	"github.com/baseflow/baseflow/subscription"
 )
 
+func newTable(w io.Writer) *tabwriter.Writer { return tabwriter.NewWriter(w, 0, 0, 2, ' ', 0) }
+
 // PrintFlags lists every flag of fs with its meaning and default, one per line.
 func PrintFlags(w io.Writer, fs *flag.FlagSet) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	tw := newTable(w)
 	fs.VisitAll(func(f *flag.Flag) {
 		name, text := flag.UnquoteUsage(f)
 		if name != "" {

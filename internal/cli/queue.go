@@ -1,0 +1,163 @@
+package cli
+
+import (
+	"flag"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/baseflow/baseflow/dispatch"
+	"github.com/baseflow/baseflow/dispatch/azdo"
+	"github.com/baseflow/baseflow/dispatch/github"
+	"github.com/baseflow/baseflow/subscription"
+)
+
+// QueueFlags are the flags of queueing rebuilds, shared by queue-build, check-base-images
+// and watch-registry.
+type QueueFlags struct {
+	AzdoURL      string
+	AzdoOrg      string
+	AzdoProject  string
+	GitHubAPIURL string
+	FailureLimit int
+	DryRun       bool
+	NotifyRepo   string
+}
+
+// Register defines the flags on fs. withGitHubAPIURL is false when the command already has a
+// --github-api-url flag (from CheckFlags), which then serves both.
+func (f *QueueFlags) Register(fs *flag.FlagSet, withGitHubAPIURL bool) {
+	fs.StringVar(&f.AzdoURL, "azdo-url", azdo.DefaultBaseURL, "Azure DevOps `URL` (Azure DevOps Server: the collection's parent)")
+	fs.StringVar(&f.AzdoOrg, "azdo-org", "", "Azure DevOps organization `ORG` (on Azure DevOps Server, the collection)")
+	fs.StringVar(&f.AzdoProject, "azdo-project", "", "Azure DevOps `PROJECT` holding the build definitions")
+	if withGitHubAPIURL {
+		fs.StringVar(&f.GitHubAPIURL, "github-api-url", github.DefaultBaseURL, "GitHub API `URL` (GitHub Enterprise Server: https://HOST/api/v3)")
+	}
+	fs.IntVar(&f.FailureLimit, "failure-limit", dispatch.DefaultFailureLimit, "do not queue when the newest `N` runs all failed; 0 turns the breaker off")
+	fs.BoolVar(&f.DryRun, "dry-run", false, "print what would be queued (backend, pipeline, branch, parameters); make no call")
+	fs.StringVar(&f.NotifyRepo, "notify-repo", "", "post an issue per subscription outcome to `OWNER/REPO` (needs GITHUB_TOKEN)")
+}
+
+// Validate reports usage errors.
+func (f *QueueFlags) Validate() error {
+	if f.FailureLimit < 0 {
+		return Usagef("--failure-limit must be 0 or more")
+	}
+	if f.NotifyRepo != "" {
+		owner, repo, ok := strings.Cut(f.NotifyRepo, "/")
+		if !ok || owner == "" || repo == "" || strings.Contains(repo, "/") {
+			return Usagef("--notify-repo %q: want OWNER/REPO", f.NotifyRepo)
+		}
+	}
+	return nil
+}
+
+// NewDispatcher returns a dispatcher with the clients the jobs need, and only those: a run
+// with only GitHub subscriptions needs no Azure DevOps token. getenv reads the tokens.
+func (f *QueueFlags) NewDispatcher(jobs []dispatch.Job, getenv func(string) string, log *slog.Logger) (*dispatch.Dispatcher, error) {
+	d := &dispatch.Dispatcher{FailureLimit: f.FailureLimit, DryRun: f.DryRun, Logger: log}
+	if f.FailureLimit == 0 {
+		d.FailureLimit = -1
+	}
+	if f.DryRun {
+		return d, nil
+	}
+	needAzure, needGitHub := "", f.NotifyRepo != ""
+	for _, j := range jobs {
+		if len(j.Paths) == 0 {
+			continue
+		}
+		if j.Target.Backend == subscription.GitHubActions {
+			needGitHub = true
+		} else if needAzure == "" {
+			needAzure = j.Subscription.ID()
+		}
+	}
+	if needAzure != "" {
+		if f.AzdoOrg == "" || f.AzdoProject == "" {
+			return nil, Usagef("--azdo-org and --azdo-project are required to queue Azure DevOps pipelines (subscription %s)", needAzure)
+		}
+		client, err := azdo.New(f.AzdoOrg, f.AzdoProject, azdo.WithBaseURL(f.AzdoURL), azdo.WithEnv(getenv), azdo.WithLogger(log))
+		if err != nil {
+			return nil, err
+		}
+		d.AzureDevOps = client
+	}
+	if needGitHub {
+		client, err := github.New(github.WithBaseURL(f.GitHubAPIURL), github.WithEnv(getenv), github.WithLogger(log))
+		if err != nil {
+			return nil, err
+		}
+		d.GitHubActions = client
+		if f.NotifyRepo != "" {
+			owner, repo, _ := strings.Cut(f.NotifyRepo, "/")
+			d.Notifier = client.Notifier(owner, repo)
+		}
+	}
+	return d, nil
+}
+
+// Outcome lines and exit statuses of queueing.
+const (
+	ExitOK      = 0
+	ExitError   = 1
+	ExitUsage   = 2
+	ExitBreaker = 3
+)
+
+// PrintDispatch writes one line per subscription: outcome, id, pipeline and detail (the run's
+// link, the active runs, the breaker's failed runs, the error, or for a dry run the branch and
+// exact parameter string).
+func PrintDispatch(w interface{ Write([]byte) (int, error) }, results []dispatch.Result) {
+	tw := newTable(w)
+	for _, r := range results {
+		line := fmt.Sprintf("%s\t%s\t%s", r.Outcome, r.SubscriptionID, r.Target)
+		if d := dispatchDetail(r); d != "" {
+			line += "\t" + d
+		}
+		fmt.Fprintln(tw, line)
+	}
+	tw.Flush()
+}
+
+func dispatchDetail(r dispatch.Result) string {
+	urls := func(runs []dispatch.Run) string {
+		var s []string
+		for _, run := range runs {
+			s = append(s, run.WebURL)
+		}
+		return strings.Join(s, " ")
+	}
+	var d string
+	switch r.Outcome {
+	case dispatch.Queued:
+		d = r.Run.WebURL
+	case dispatch.SkippedActive:
+		d = "active: " + urls(r.Runs)
+	case dispatch.BreakerTripped:
+		d = fmt.Sprintf("CIRCUIT BREAKER: the last %d runs failed, queue manually after fixing them: %s", len(r.Runs), urls(r.Runs))
+	case dispatch.Failed:
+		d = "error: " + r.Err.Error()
+	case dispatch.DryRun:
+		d = fmt.Sprintf("branch %s parameters %s", r.Target.Branch, r.Parameters)
+	}
+	if r.NotifyErr != nil {
+		d += " (notification failed: " + r.NotifyErr.Error() + ")"
+	}
+	return d
+}
+
+// DispatchStatus is the exit status of queueing: 1 when anything failed (a notification
+// included), else 3 when a breaker tripped, else 0.
+func DispatchStatus(results []dispatch.Result) int {
+	code := ExitOK
+	for _, r := range results {
+		switch {
+		case r.Outcome == dispatch.Failed || r.NotifyErr != nil:
+			return ExitError
+		case r.Outcome == dispatch.BreakerTripped:
+			code = ExitBreaker
+		}
+	}
+	return code
+}
