@@ -1,0 +1,102 @@
+package registry_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/baseflow/baseflow/registry"
+)
+
+func TestParsePlatform(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in      string
+		want    registry.Platform
+		wantErr bool
+	}{
+		{in: "linux/amd64", want: registry.Platform{OS: "linux", Architecture: "amd64"}},
+		{in: "linux/arm64/v8", want: registry.Platform{OS: "linux", Architecture: "arm64", Variant: "v8"}},
+		{in: "windows/amd64", want: registry.Platform{OS: "windows", Architecture: "amd64"}},
+		{in: "linux", wantErr: true},
+		{in: "linux/", wantErr: true},
+		{in: "/amd64", wantErr: true},
+		{in: "linux/arm/", wantErr: true},
+		{in: "linux/arm/v7/x", wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := registry.ParsePlatform(tt.in)
+			if tt.wantErr {
+				require.Error(t, err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+			assert.Equal(t, tt.in, got.String())
+		})
+	}
+}
+
+func TestPlatformMatches(t *testing.T) {
+	t.Parallel()
+	p := func(s string) registry.Platform {
+		got, err := registry.ParsePlatform(s)
+		require.NoError(t, err)
+		return got
+	}
+	tests := []struct {
+		want, candidate string
+		match           bool
+	}{
+		{"linux/amd64", "linux/amd64", true},
+		{"linux/amd64", "linux/arm64", false},
+		{"linux/amd64", "windows/amd64", false},
+		{"linux/arm64", "linux/arm64/v8", true},
+		{"linux/arm64/v8", "linux/arm64", true},
+		{"linux/aarch64", "linux/arm64/v8", true},
+		{"linux/x86_64", "linux/amd64", true},
+		{"LINUX/AMD64", "linux/amd64", true},
+		{"linux/arm", "linux/arm/v7", true},
+		{"linux/arm/v7", "linux/arm", true},
+		{"linux/arm/v6", "linux/arm/v7", false},
+		{"linux/arm", "linux/arm/v6", false},
+		{"linux/amd64", "linux/amd64/v3", true}, // no variant asked: any variant
+		{"linux/amd64/v3", "linux/amd64", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.want+"~"+tt.candidate, func(t *testing.T) {
+			assert.Equal(t, tt.match, p(tt.want).Matches(p(tt.candidate)))
+		})
+	}
+}
+
+func TestBestMatch(t *testing.T) {
+	t.Parallel()
+	cands := []registry.Platform{
+		{OS: "linux", Architecture: "amd64", Variant: "v3"},
+		{OS: "linux", Architecture: "amd64"},
+		{OS: "linux", Architecture: "arm", Variant: "v6"},
+		{OS: "linux", Architecture: "arm", Variant: "v7"},
+		{OS: "linux", Architecture: "arm64", Variant: "v8"},
+		{}, // an attestation entry without a platform
+	}
+	tests := []struct {
+		want registry.Platform
+		idx  int
+	}{
+		{registry.Platform{OS: "linux", Architecture: "amd64"}, 1}, // exact beats the earlier variant
+		{registry.Platform{OS: "linux", Architecture: "amd64", Variant: "v3"}, 0},
+		{registry.Platform{OS: "linux", Architecture: "arm"}, 3}, // arm means arm/v7
+		{registry.Platform{OS: "linux", Architecture: "arm", Variant: "v6"}, 2},
+		{registry.Platform{OS: "linux", Architecture: "arm64"}, 4},
+		{registry.Platform{OS: "linux", Architecture: "s390x"}, -1},
+		{registry.Platform{OS: "windows", Architecture: "amd64"}, -1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.want.String(), func(t *testing.T) {
+			assert.Equal(t, tt.idx, registry.BestMatch(cands, tt.want))
+		})
+	}
+}

@@ -1,0 +1,67 @@
+package registry
+
+import (
+	_ "crypto/sha256" // registers sha256 for go-digest: without it digest references fail to parse
+	_ "crypto/sha512" // registers sha384 and sha512 for go-digest
+
+	"github.com/distribution/reference"
+	"github.com/opencontainers/go-digest"
+)
+
+// Ref is a normalized image reference: a fully qualified repository name with a tag, a digest
+// or both.
+type Ref struct {
+	// Domain is the registry host, with its port if any: "docker.io", "mcr.microsoft.com",
+	// "127.0.0.1:5000". Docker Hub is always "docker.io", never its API host.
+	Domain string
+	// Path is the repository path inside the registry: "library/alpine", "dotnet/runtime".
+	Path string
+	// Tag is the tag, "latest" when the reference named neither a tag nor a digest.
+	Tag string
+	// Digest is the digest the reference is pinned to, if any.
+	Digest digest.Digest
+}
+
+// Normalize parses ref with the Docker reference grammar and fills in the implied parts:
+// "alpine:3.20" becomes docker.io/library/alpine:3.20 and "alpine" docker.io/library/alpine:latest.
+// A reference with both a tag and a digest keeps both; lookups then use the digest.
+// The error is an *Error of kind InvalidReference.
+func Normalize(ref string) (Ref, error) {
+	named, err := reference.ParseNormalizedNamed(ref)
+	if err != nil {
+		return Ref{}, &Error{Ref: ref, Op: "parse", Kind: InvalidReference, Err: err}
+	}
+	named = reference.TagNameOnly(named)
+	r := Ref{Domain: reference.Domain(named), Path: reference.Path(named)}
+	if t, ok := named.(reference.Tagged); ok {
+		r.Tag = t.Tag()
+	}
+	if d, ok := named.(reference.Digested); ok {
+		r.Digest = d.Digest()
+	}
+	return r, nil
+}
+
+// Name returns the fully qualified repository name, "docker.io/library/alpine".
+func (r Ref) Name() string { return r.Domain + "/" + r.Path }
+
+// Reference returns what the registry API addresses a manifest by: the digest when the
+// reference is pinned, else the tag.
+func (r Ref) Reference() string {
+	if r.Digest != "" {
+		return r.Digest.String()
+	}
+	return r.Tag
+}
+
+// String returns the fully qualified reference, "docker.io/library/alpine:3.20".
+func (r Ref) String() string {
+	s := r.Name()
+	if r.Tag != "" {
+		s += ":" + r.Tag
+	}
+	if r.Digest != "" {
+		s += "@" + r.Digest.String()
+	}
+	return s
+}
