@@ -62,6 +62,25 @@ func (r Reason) String() string {
 	return string(r.Kind)
 }
 
+// Brief says the reason in a few words, for listings where the chain is visible: "base
+// alpine:3.20 changed", "built on src/runtime/8.0/noble/amd64".
+func (r Reason) Brief() string {
+	switch r.Kind {
+	case BaseChanged:
+		if r.Recorded == "" {
+			return "base " + r.Base + ": no digest recorded"
+		}
+		return "base " + r.Base + " changed"
+	case NotInImageInfo:
+		return "not in image-info"
+	case DependsOn:
+		return "built on " + r.Via[len(r.Via)-2]
+	case DependencyOf:
+		return "base of " + r.Via[len(r.Via)-2]
+	}
+	return string(r.Kind)
+}
+
 // shortDigest abbreviates "repo@sha256:0123456789ab…" to "sha256:0123456789ab".
 func shortDigest(ref string) string {
 	_, d, ok := strings.Cut(ref, "@")

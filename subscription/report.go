@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/baseflow/baseflow/depgraph"
@@ -136,11 +137,16 @@ func (rep Report) WriteText(w io.Writer) error {
 		for _, p := range s.Stale {
 			if r := p.Reason; r.Kind == depgraph.BaseChanged && !moved[r.Base] {
 				moved[r.Base] = true
-				fmt.Fprintf(&b, "  base moved: %s  %s -> %s\n", r.Base, digestOf(r.Recorded), digestOf(r.Current))
+				fmt.Fprintf(&b, "  base moved: %s  %s → %s\n", r.Base, digestOf(r.Recorded), digestOf(r.Current))
 			}
 		}
-		for _, p := range s.Stale {
-			fmt.Fprintf(&b, "  rebuild %s\n      %s\n", p.Path, p.Why)
+		if len(s.Stale) > 0 {
+			b.WriteString("  rebuild:\n")
+			tw := tabwriter.NewWriter(&b, 0, 0, 3, ' ', 0)
+			for _, p := range s.Stale {
+				fmt.Fprintf(tw, "    %s\t%s\n", p.Path, p.Reason.Brief())
+			}
+			tw.Flush()
 		}
 		if len(s.Waves) > 1 {
 			for i, wave := range s.Waves {

@@ -52,9 +52,10 @@ func (f *QueueFlags) Validate() error {
 	return nil
 }
 
-// NewDispatcher returns a dispatcher with the clients the jobs need, and only those: a run
-// with only GitHub subscriptions needs no Azure DevOps token. getenv reads the tokens.
-func (f *QueueFlags) NewDispatcher(jobs []dispatch.Job, getenv func(string) string, log *slog.Logger) (*dispatch.Dispatcher, error) {
+// NewDispatcher returns a dispatcher with the clients the subscriptions need, and only those:
+// a run with only GitHub Actions subscriptions needs no Azure DevOps token. getenv reads the
+// tokens.
+func (f *QueueFlags) NewDispatcher(subs []subscription.Subscription, getenv func(string) string, log *slog.Logger) (*dispatch.Dispatcher, error) {
 	d := &dispatch.Dispatcher{FailureLimit: f.FailureLimit, DryRun: f.DryRun, Logger: log}
 	if f.FailureLimit == 0 {
 		d.FailureLimit = -1
@@ -63,14 +64,11 @@ func (f *QueueFlags) NewDispatcher(jobs []dispatch.Job, getenv func(string) stri
 		return d, nil
 	}
 	needAzure, needGitHub := "", f.NotifyRepo != ""
-	for _, j := range jobs {
-		if len(j.Paths) == 0 {
-			continue
-		}
-		if j.Target.Backend == subscription.GitHubActions {
+	for _, s := range subs {
+		if s.PipelineTrigger.Backend() == subscription.GitHubActions {
 			needGitHub = true
 		} else if needAzure == "" {
-			needAzure = j.Subscription.ID()
+			needAzure = s.ID()
 		}
 	}
 	if needAzure != "" {
@@ -104,6 +102,17 @@ const (
 	ExitUsage   = 2
 	ExitBreaker = 3
 )
+
+// WithPaths returns the subscriptions of the jobs that have paths to queue.
+func WithPaths(jobs []dispatch.Job) []subscription.Subscription {
+	var subs []subscription.Subscription
+	for _, j := range jobs {
+		if len(j.Paths) > 0 {
+			subs = append(subs, j.Subscription)
+		}
+	}
+	return subs
+}
 
 // PrintDispatch writes one line per subscription: outcome, id, pipeline and detail (the run's
 // link, the active runs, the breaker's failed runs, the error, or for a dry run the branch and

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/baseflow/baseflow/subscription"
+)
+
+func TestDemo(t *testing.T) {
+	var stdout bytes.Buffer
+	before := demoDirs(t)
+	run, err := runDemo(context.Background(), &stdout, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	require.NoError(t, err, stdout.String())
+	require.Len(t, run.Checks, 3)
+
+	for i, out := range run.Checks[:2] {
+		require.Len(t, out.Results, 1)
+		r := out.Results[0]
+		assert.Equal(t, subscription.StatusUpToDate, r.Status(), "check %d", i+1)
+		assert.Empty(t, r.Paths())
+		assert.Len(t, r.Lookups, 2, "alpine:3.20 and nanoserver, never the builder-only debian")
+	}
+	last := run.Checks[2].Results[0]
+	require.NoError(t, last.Err)
+	want := []string{
+		"src/runtime-deps/linux/amd64", "src/runtime/linux/amd64", "src/aspnet/linux/amd64", "src/sdk/linux/amd64",
+		"src/runtime-deps/linux/arm64", "src/runtime/linux/arm64", "src/aspnet/linux/arm64", "src/sdk/linux/arm64",
+	}
+	assert.Equal(t, want, last.Paths())
+	assert.Equal(t, [][]string{
+		{"src/runtime-deps/linux/amd64", "src/runtime-deps/linux/arm64"},
+		{"src/runtime/linux/amd64", "src/runtime/linux/arm64"},
+		{"src/aspnet/linux/amd64", "src/aspnet/linux/arm64"},
+		{"src/sdk/linux/amd64", "src/sdk/linux/arm64"},
+	}, last.Stale.Waves())
+
+	require.Len(t, run.Queued, 1, "one build queued, on the last check only")
+	q := run.Queued[0]
+	assert.Equal(t, "azure-devops definition 42", q.Pipeline)
+	assert.Equal(t, "main", q.Branch)
+	assert.Equal(t, `{"imageBuilder.pathArgs": "--path 'src/runtime-deps/linux/amd64' --path 'src/runtime/linux/amd64' --path 'src/aspnet/linux/amd64' --path 'src/sdk/linux/amd64' --path 'src/runtime-deps/linux/arm64' --path 'src/runtime/linux/arm64' --path 'src/aspnet/linux/arm64' --path 'src/sdk/linux/arm64'"}`, q.Parameters)
+
+	assert.Contains(t, stdout.String(), "base moved: alpine:3.20")
+	assert.Contains(t, stdout.String(), "wave 4: src/sdk/linux/amd64 src/sdk/linux/arm64")
+	assert.Equal(t, before, demoDirs(t), "the demo removes its temporary directory")
+}
+
+// demoDirs lists the demo's temporary directories present now.
+func demoDirs(t *testing.T) []string {
+	matches, err := filepath.Glob(filepath.Join(os.TempDir(), "baseflow-demo-*"))
+	require.NoError(t, err)
+	return matches
+}
+
+func TestDemoIsTheDefault(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), nil, &stdout, &stderr, func(string) string { return "" }, nil)
+	require.Equal(t, 0, code, stderr.String())
+	assert.Contains(t, stdout.String(), "1 build queued on the recording pipeline")
+	assert.Empty(t, stderr.String(), "the demo logs nothing when all goes well")
+}

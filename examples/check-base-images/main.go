@@ -1,0 +1,149 @@
+// Command check-base-images is the main job: it checks every subscription for images whose
+// base images moved and queues their rebuilds, in one process. Without flags it runs a
+// self-contained demo.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/baseflow/baseflow"
+	"github.com/baseflow/baseflow/internal/cli"
+	"github.com/baseflow/baseflow/registry"
+	"github.com/baseflow/baseflow/subscription"
+)
+
+const usage = `Usage: check-base-images --subscriptions FILE [flags]
+       check-base-images            (no flags: a self-contained demo, no network or account needed)
+
+Checks every subscription for stale images, as get-stale-images does, then queues one rebuild
+per subscription with stale images, as queue-build does, with the same guards: a pipeline with
+a queued or running run is skipped, and one whose newest runs all failed is not queued.
+
+Output: one line per subscription with what was queued (stdout); progress and logs (stderr);
+the stale paths in ImageBuilder's JSON with --output, a JSON report with --report, the reasons
+as text with --explain.
+
+Flags:
+`
+
+const examples = `
+Environment:
+  AZURE_DEVOPS_TOKEN   Azure DevOps PAT (in a pipeline, SYSTEM_ACCESSTOKEN is used)
+  GITHUB_TOKEN         GitHub token: GitHub Actions subscriptions, --notify-repo, --image-info-source github
+  DOCKER_CONFIG        docker config.json (registry credentials and credential helpers)
+
+Examples:
+  # Azure DevOps: the scheduled check of the .NET images, mirrored bases, one queue per subscription
+  AZURE_DEVOPS_TOKEN=*** check-base-images --subscriptions eng/check-base-image-subscriptions.json \
+    --azdo-org dnceng --azdo-project internal --os-type '*' --architecture '*' \
+    --mirror docker.io=dotnetdocker.azurecr.io/mirror --explain
+
+  # GitHub Actions: subscriptions whose pipelineTrigger names a workflow, image-info read
+  # through the API, shard 1 of 4 of a matrix, without queueing anything
+  GITHUB_TOKEN=*** check-base-images --subscriptions subscriptions.json \
+    --image-info-source github --shard 1/4 --dry-run --report report.json
+
+Exit status: 0 every subscription was checked, and queued or skipped as active or had nothing
+to do; 1 a subscription could not be checked or a queue call failed; 3 a circuit breaker
+tripped; 2 a usage error.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv, nil)
+	stop()
+	os.Exit(code)
+}
+
+// run is the command; resolver, when not nil, replaces the network registry client.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string, resolver registry.Resolver) int {
+	var (
+		check cli.CheckFlags
+		queue cli.QueueFlags
+		out   cli.OutputFlags
+	)
+	fs := flag.NewFlagSet("check-base-images", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	check.Register(fs)
+	queue.Register(fs, false)
+	out.Register(fs)
+	logFormat := fs.String("log-format", "text", "log `FORMAT` on stderr: text or json")
+	verbose := fs.Bool("verbose", false, "debug logging")
+	demo := fs.Bool("demo", false, "run the self-contained demo (the default when no flag is given)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, usage)
+			cli.PrintFlags(stdout, fs)
+			fmt.Fprint(stdout, examples)
+			return cli.ExitOK
+		}
+		return fail(stderr, cli.Usagef("%v", err))
+	}
+	if fs.NArg() > 0 {
+		return fail(stderr, cli.Usagef("unexpected argument %q", fs.Arg(0)))
+	}
+	level := slog.LevelInfo
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	log, err := cli.NewLogger(stderr, *logFormat, level)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	if len(args) == 0 || *demo {
+		if !*verbose {
+			// The demo narrates on stdout; the log only has something to add when it goes wrong.
+			log, _ = cli.NewLogger(stderr, *logFormat, slog.LevelWarn)
+		}
+		if _, err := runDemo(ctx, stdout, log); err != nil {
+			return fail(stderr, fmt.Errorf("demo: %w", err))
+		}
+		return cli.ExitOK
+	}
+	queue.GitHubAPIURL = check.GitHubAPIURL
+	if err := errors.Join(check.Validate(), queue.Validate(), out.Validate()); err != nil {
+		return fail(stderr, err)
+	}
+
+	c, err := check.NewCheck(getenv, log, resolver)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	defer c.Close()
+	d, err := queue.NewDispatcher(c.Subscriptions, getenv, log)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	c.Checker.Progress = func(done, total int, r *subscription.Result) {
+		fmt.Fprintf(stderr, "[%d/%d] %s\n", done, total, cli.ProgressLine(r))
+	}
+	outcome, err := baseflow.Check(ctx, baseflow.Config{Subscriptions: c.Subscriptions, Checker: c.Checker, Dispatcher: d})
+	if err != nil {
+		return fail(stderr, err)
+	}
+	report := subscription.NewReport(outcome.Results, c.RegistryReport())
+	// The stale-path JSON goes to stdout only in get-stale-images; here stdout lists what was
+	// queued, and the JSON is written when --output (or the github-actions format) asks.
+	if err := out.Write(io.Discard, stderr, outcome.Results, report, getenv); err != nil {
+		return fail(stderr, err)
+	}
+	cli.PrintDispatch(stdout, outcome.Queued)
+	code := cli.DispatchStatus(outcome.Queued)
+	for _, r := range outcome.Results {
+		if r.Err != nil {
+			fmt.Fprintf(stderr, "check-base-images: %s: %v\n", r.Subscription.ID(), r.Err)
+			code = cli.ExitError
+		}
+	}
+	return code
+}
+
+func fail(w io.Writer, err error) int { return cli.Fail(w, "check-base-images", err) }
