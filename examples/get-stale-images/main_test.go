@@ -1,0 +1,314 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/baseflow/baseflow/internal/fixture"
+	"github.com/baseflow/baseflow/manifest"
+	"github.com/baseflow/baseflow/registry"
+	"github.com/baseflow/baseflow/registry/registrytest"
+	"github.com/baseflow/baseflow/registry/remote"
+	"github.com/baseflow/baseflow/subscription"
+)
+
+var linux = []registry.Platform{{OS: "linux", Architecture: "amd64"}, {OS: "linux", Architecture: "arm64", Variant: "v8"}}
+
+// appFiles is a manifest with a base image on alpine:3.20 and an app built on it, for two
+// architectures; the app has a builder stage on golang, which is never checked.
+var appFiles = map[string]string{
+	"manifest.json": `{"registry": "images.example.com", "repos": [
+	  {"id": "base", "name": "team/base", "images": [{"productVersion": "1.0", "platforms": [
+	    {"dockerfile": "src/base/amd64", "os": "linux", "osVersion": "alpine3.20", "tags": {"1.0-amd64": {}}},
+	    {"dockerfile": "src/base/arm64", "os": "linux", "osVersion": "alpine3.20", "architecture": "arm64", "variant": "v8", "tags": {"1.0-arm64": {}}}]}]},
+	  {"id": "app", "name": "team/app", "images": [{"productVersion": "1.0", "platforms": [
+	    {"dockerfile": "src/app/amd64", "os": "linux", "osVersion": "alpine3.20", "buildArgs": {"REPO": "$(Repo:base)"}, "tags": {"1.0-amd64": {}}},
+	    {"dockerfile": "src/app/arm64", "os": "linux", "osVersion": "alpine3.20", "architecture": "arm64", "variant": "v8", "buildArgs": {"REPO": "$(Repo:base)"}, "tags": {"1.0-arm64": {}}}]}]}]}`,
+	"src/base/amd64/Dockerfile": "FROM alpine:3.20\n",
+	"src/base/arm64/Dockerfile": "FROM alpine:3.20\n",
+	"src/app/amd64/Dockerfile":  "ARG REPO\nFROM golang:1.23 AS build\nFROM $REPO:1.0-amd64\nCOPY --from=build /app /app\n",
+	"src/app/arm64/Dockerfile":  "ARG REPO\nFROM golang:1.23 AS build\nFROM $REPO:1.0-arm64\nCOPY --from=build /app /app\n",
+}
+
+// oneImage is a manifest with a single platform on base.
+func oneImage(base string) map[string]string {
+	return map[string]string{
+		"manifest.json": `{"repos": [{"name": "team/tool", "images": [{"platforms": [
+		  {"dockerfile": "src/tool", "os": "linux", "osVersion": "bookworm", "tags": {"latest": {}}}]}]}]}`,
+		"src/tool/Dockerfile": "FROM " + base + "\n",
+	}
+}
+
+type world struct {
+	dir     string
+	reg     *registrytest.Server
+	repoURL string
+	subs    []subscription.Subscription
+}
+
+// newWorld starts a registry holding alpine:3.20 and debian:12, and makes git repositories
+// contoso/<name> for each manifest, with their image-info files in contoso/versions
+// recording today's digests, and one subscription per manifest, in the order given.
+func newWorld(t *testing.T, reg *registrytest.Server, manifests ...struct {
+	name  string
+	files map[string]string
+}) *world {
+	t.Helper()
+	w := &world{dir: t.TempDir(), reg: reg}
+	w.repoURL = "file://" + filepath.ToSlash(filepath.Join(w.dir, "git")) + "/{owner}/{repo}"
+	infos := map[string]string{}
+	for _, m := range manifests {
+		files := fixture.Files(m.files)
+		info, err := fixture.ImageInfo(files, "manifest.json", manifest.Options{}, func(image string) (string, error) {
+			ref, err := registry.Normalize(image)
+			if err != nil {
+				return "", err
+			}
+			d, err := reg.Digest(ref.Path, ref.Tag)
+			return d.String(), err
+		})
+		require.NoError(t, err)
+		infos["info/"+m.name+".json"] = string(info)
+		require.NoError(t, fixture.GitRepo(filepath.Join(w.dir, "git", "contoso", m.name), files))
+		w.subs = append(w.subs, subscription.Subscription{
+			Manifest:        subscription.ManifestFile{GitFile: subscription.GitFile{Owner: "contoso", Repo: m.name, Branch: "main", Path: "manifest.json"}},
+			ImageInfo:       subscription.GitFile{Owner: "contoso", Repo: "versions", Branch: "main", Path: "info/" + m.name + ".json"},
+			PipelineTrigger: subscription.PipelineTrigger{ID: 7, PathVariable: "imageBuilder.pathArgs"},
+		})
+	}
+	require.NoError(t, fixture.GitRepo(filepath.Join(w.dir, "git", "contoso", "versions"), fixture.Files(infos)))
+	return w
+}
+
+func (w *world) subscribe(t *testing.T, subs ...subscription.Subscription) string {
+	t.Helper()
+	data, err := json.Marshal(append(w.subs, subs...))
+	require.NoError(t, err)
+	file := filepath.Join(w.dir, "subscriptions.json")
+	require.NoError(t, os.WriteFile(file, data, 0o644))
+	return file
+}
+
+func (w *world) run(t *testing.T, resolver registry.Resolver, env map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	all := append([]string{"--repo-url", w.repoURL, "--mirror", "docker.io=" + w.reg.Host()}, args...)
+	code := run(context.Background(), all, &stdout, &stderr, func(k string) string { return env[k] }, resolver)
+	return code, stdout.String(), stderr.String()
+}
+
+func pushBases(t *testing.T, reg *registrytest.Server) {
+	t.Helper()
+	_, err := reg.PushIndex("library/alpine", "3.20", ocispec.MediaTypeImageIndex, linux...)
+	require.NoError(t, err)
+	_, err = reg.PushIndex("library/debian", "12", registry.MediaTypeDockerManifestList, linux...)
+	require.NoError(t, err)
+	_, err = reg.PushImage("library/golang", "1.23", linux[0])
+	require.NoError(t, err)
+}
+
+type named = struct {
+	name  string
+	files map[string]string
+}
+
+func TestStaleImagesEndToEnd(t *testing.T) {
+	t.Parallel()
+	reg := registrytest.New()
+	defer reg.Close()
+	pushBases(t, reg)
+	w := newWorld(t, reg, named{"app", appFiles}, named{"tool", oneImage("debian:12")})
+	subs := w.subscribe(t)
+
+	code, stdout, stderr := w.run(t, nil, nil, "--subscriptions", subs)
+	require.Equal(t, 0, code, stderr)
+	assert.Equal(t, "[]\n", stdout, "everything is at the recorded digests")
+	assert.Contains(t, stderr, "[2/2] ")
+	assert.Contains(t, stderr, "contoso/app/main/manifest.json: 1 bases, 0 stale")
+
+	_, err := reg.MoveTag("library/alpine", "3.20")
+	require.NoError(t, err)
+	reg.ResetRequests()
+	report := filepath.Join(w.dir, "report.json")
+	code, stdout, stderr = w.run(t, nil, nil, "--subscriptions", subs, "--report", report, "--explain")
+	require.Equal(t, 0, code, stderr)
+	assert.Equal(t, `[{"SubscriptionId":"contoso/app/main/manifest.json","ImagePaths":["src/base/amd64","src/app/amd64","src/base/arm64","src/app/arm64"]}]`+"\n", stdout)
+
+	// One manifest request per distinct base (alpine:3.20 and debian:12; never golang, which
+	// only a builder stage uses), all HEAD.
+	assert.Equal(t, 2, reg.CountRequests(func(r registrytest.Request) bool { return r.IsManifest() && r.Method == http.MethodHead }))
+	assert.Equal(t, 0, reg.CountRequests(func(r registrytest.Request) bool { return r.Method == http.MethodGet }))
+
+	var rep subscription.Report
+	data, err := os.ReadFile(report)
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(data, &rep))
+	require.Len(t, rep.Subscriptions, 2)
+	app := rep.Subscriptions[0]
+	assert.Equal(t, subscription.StatusStale, app.Status)
+	assert.Equal(t, 2, app.Candidates)
+	require.Len(t, app.Stale, 4)
+	assert.Equal(t, "base-changed", string(app.Stale[0].Reason.Kind))
+	assert.Equal(t, "alpine:3.20", app.Stale[0].Reason.Base)
+	assert.Equal(t, "depends-on", string(app.Stale[1].Reason.Kind))
+	assert.Equal(t, []string{"src/base/amd64", "src/app/amd64"}, app.Stale[1].Reason.Via)
+	assert.Equal(t, [][]string{{"src/base/amd64", "src/base/arm64"}, {"src/app/amd64", "src/app/arm64"}}, app.Waves)
+	moved, err := reg.Digest("library/alpine", "3.20")
+	require.NoError(t, err)
+	assert.Equal(t, []subscription.BaseReport{{Reference: "alpine:3.20", Digest: moved.String()}}, app.Bases)
+	assert.Equal(t, subscription.StatusUpToDate, rep.Subscriptions[1].Status)
+	assert.Equal(t, 2, rep.Registry.Heads)
+	assert.Equal(t, 0, rep.Registry.Gets)
+	assert.Contains(t, stderr, "base moved: alpine:3.20")
+	assert.Contains(t, stderr, "src/app/arm64    built on src/base/arm64")
+}
+
+func TestFailureIsolation(t *testing.T) {
+	t.Parallel()
+	// flaky:1 answers 500 for ever; the client gives up after one retry.
+	reg := registrytest.New(registrytest.WithMiddleware(func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.Contains(r.URL.Path, "/library/flaky/") {
+				http.Error(w, "boom", http.StatusInternalServerError)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}))
+	defer reg.Close()
+	pushBases(t, reg)
+	_, err := reg.PushImage("library/flaky", "1", linux[0])
+	require.NoError(t, err)
+	w := newWorld(t, reg, named{"broken", oneImage("flaky:1")}, named{"app", appFiles})
+	missing := subscription.Subscription{
+		Manifest:        subscription.ManifestFile{GitFile: subscription.GitFile{Owner: "contoso", Repo: "missing", Branch: "main", Path: "manifest.json"}},
+		ImageInfo:       subscription.GitFile{Owner: "contoso", Repo: "versions", Branch: "main", Path: "info/missing.json"},
+		PipelineTrigger: subscription.PipelineTrigger{ID: 9, PathVariable: "imageBuilder.pathArgs"},
+	}
+	subs := w.subscribe(t, missing)
+	_, err = reg.MoveTag("library/alpine", "3.20")
+	require.NoError(t, err)
+
+	client, err := remote.New(remote.WithMaxRetries(1), remote.WithBackoff(time.Millisecond))
+	require.NoError(t, err)
+	code, stdout, stderr := w.run(t, client, nil, "--subscriptions", subs)
+	assert.Equal(t, 1, code)
+	assert.Equal(t, `[{"SubscriptionId":"contoso/app/main/manifest.json","ImagePaths":["src/base/amd64","src/app/amd64","src/base/arm64","src/app/arm64"]}]`+"\n", stdout,
+		"the healthy subscription's paths are written; the failed ones have none")
+	assert.Contains(t, stderr, "get-stale-images: contoso/broken/main/manifest.json: src/tool: base flaky:1: ")
+	assert.Contains(t, stderr, "(500)")
+	assert.Contains(t, stderr, "get-stale-images: contoso/missing/main/manifest.json: repository contoso/missing branch main: ")
+	assert.Contains(t, stderr, "get-stale-images: 2 of 3 subscriptions failed")
+}
+
+func TestOutputFormats(t *testing.T) {
+	t.Parallel()
+	reg := registrytest.New()
+	defer reg.Close()
+	pushBases(t, reg)
+	w := newWorld(t, reg, named{"app", appFiles})
+	subs := w.subscribe(t)
+	_, err := reg.MoveTag("library/alpine", "3.20")
+	require.NoError(t, err)
+	want := `[{"SubscriptionId":"contoso/app/main/manifest.json","ImagePaths":["src/base/amd64","src/app/amd64","src/base/arm64","src/app/arm64"]}]`
+
+	code, stdout, stderr := w.run(t, nil, nil, "--subscriptions", subs, "--format", "azure-pipelines")
+	require.Equal(t, 0, code, stderr)
+	assert.Equal(t, "##vso[task.setvariable variable=staleImagePaths;isoutput=true]"+strings.ReplaceAll(want, `"`, `\"`)+"\n", stdout)
+
+	out, summary := filepath.Join(w.dir, "gh-output"), filepath.Join(w.dir, "gh-summary")
+	require.NoError(t, os.WriteFile(out, []byte("earlier=1\n"), 0o644))
+	code, _, stderr = w.run(t, nil, map[string]string{"GITHUB_OUTPUT": out, "GITHUB_STEP_SUMMARY": summary},
+		"--subscriptions", subs, "--format", "github-actions", "--variable", "stale")
+	require.Equal(t, 0, code, stderr)
+	data, err := os.ReadFile(out)
+	require.NoError(t, err)
+	assert.Equal(t, "earlier=1\nstale="+want+"\n", string(data), "appended, not replaced")
+	data, err = os.ReadFile(summary)
+	require.NoError(t, err)
+	assert.Contains(t, string(data), "| contoso/app/main/manifest.json | `src/app/arm64` | built on src/base/arm64")
+
+	code, _, stderr = w.run(t, nil, nil, "--subscriptions", subs, "--format", "github-actions")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, "GITHUB_OUTPUT is not set")
+
+	file := filepath.Join(w.dir, "out.json")
+	code, stdout, stderr = w.run(t, nil, nil, "--subscriptions", subs, "--output", file, "--shard", "1/1")
+	require.Equal(t, 0, code, stderr)
+	assert.Empty(t, stdout)
+	data, err = os.ReadFile(file)
+	require.NoError(t, err)
+	assert.Equal(t, want+"\n", string(data))
+}
+
+func TestUsageErrors(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "--subscriptions is required"},
+		{[]string{"--subscriptions", "x", "--format", "yaml"}, `--format "yaml"`},
+		{[]string{"--subscriptions", "x", "--shard", "3/2"}, `--shard: shard "3/2"`},
+		{[]string{"--subscriptions", "x", "--mirror", "docker.io"}, `--mirror "docker.io": want REGISTRY=TARGET`},
+		{[]string{"--subscriptions", "x", "--base-override-regex", "("}, "--base-override-regex"},
+		{[]string{"--subscriptions", "x", "--image-info-source", "svn"}, `--image-info-source "svn"`},
+		{[]string{"--subscriptions", "x", "extra"}, `unexpected argument "extra"`},
+		{[]string{"--nope"}, "flag provided but not defined: -nope"},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(), tc.args, &stdout, &stderr, func(string) string { return "" }, nil)
+		assert.Equal(t, 2, code, "%v", tc.args)
+		assert.Contains(t, stderr.String(), tc.want)
+	}
+	var stdout, stderr bytes.Buffer
+	require.Equal(t, 0, run(context.Background(), []string{"--help"}, &stdout, &stderr, os.Getenv, nil))
+	for _, flag := range []string{"--subscriptions", "--repo-url", "--image-info-source", "--github-api-url", "--os-type", "--architecture",
+		"--os-version", "--path", "--registry-override", "--base-override-regex", "--base-override-sub", "--mirror", "--plain-http",
+		"--concurrency", "--shard", "--format", "--variable", "--output", "--report", "--explain"} {
+		assert.Contains(t, stdout.String(), "  "+flag+" ")
+	}
+}
+
+// TestAgainstDistribution runs the check against Debian's docker-registry (the CNCF
+// distribution registry), whose content negotiation is the real one.
+func TestAgainstDistribution(t *testing.T) {
+	t.Parallel()
+	dist := registrytest.StartDistribution(t, registrytest.DistributionOptions{})
+	target, err := dist.Target("library/alpine")
+	require.NoError(t, err)
+	idx, err := registrytest.PushRandomIndex(context.Background(), target, "3.20", registry.MediaTypeDockerManifestList, linux...)
+	require.NoError(t, err)
+
+	// The manifests' image-info is recorded from the in-process registry; only the check
+	// itself talks to docker-registry.
+	reg := registrytest.New()
+	defer reg.Close()
+	pushBases(t, reg)
+	w := newWorld(t, reg, named{"app", appFiles})
+	subs := w.subscribe(t)
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"--subscriptions", subs, "--repo-url", w.repoURL, "--mirror", "docker.io=" + dist.Host, "--report", filepath.Join(w.dir, "r.json")},
+		&stdout, &stderr, func(string) string { return "" }, nil)
+	require.Equal(t, 0, code, stderr.String())
+	// The registry's alpine differs from the recorded one: all four paths are stale.
+	assert.Equal(t, `[{"SubscriptionId":"contoso/app/main/manifest.json","ImagePaths":["src/base/amd64","src/app/amd64","src/base/arm64","src/app/arm64"]}]`+"\n", stdout.String())
+	data, err := os.ReadFile(filepath.Join(w.dir, "r.json"))
+	require.NoError(t, err)
+	var rep subscription.Report
+	require.NoError(t, json.Unmarshal(data, &rep))
+	assert.Equal(t, idx.Digest.String(), rep.Subscriptions[0].Bases[0].Digest, "the manifest list's own digest, not a child's")
+	assert.Equal(t, 1, rep.Registry.Heads)
+	assert.Equal(t, 0, rep.Registry.Gets)
+}
