@@ -112,7 +112,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 	if err != nil {
 		return fail(stderr, err)
 	}
-	d, err := c.queue.NewDispatcher(jobs, env, log)
+	d, err := c.queue.NewDispatcher(cli.WithPaths(jobs), env, log)
 	if err != nil {
 		return fail(stderr, err)
 	}

@@ -142,4 +142,6 @@ func MarkdownSummary(report subscription.Report) string {
 	return b.String() + "\n"
 }
 
-func mdEscape(s string) string { return strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;").Replace(s) }
+func mdEscape(s string) string {
+	return strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;").Replace(s)
+}
