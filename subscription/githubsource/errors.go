@@ -5,25 +5,15 @@ import (
 	"io/fs"
 	"net/http"
 	"strconv"
+
+	"github.com/baseflow/baseflow/subscription"
 )
 
-// notFoundError is a sentinel that also matches fs.ErrNotExist, so callers can test either the
-// specific cause or "something does not exist".
-type notFoundError string
-
-func (e notFoundError) Error() string { return string(e) }
-
-func (e notFoundError) Is(target error) bool { return target == fs.ErrNotExist }
-
+// The errors a Source returns; they are subscription's, shared with gitsource.
 var (
-	// ErrRepositoryNotFound reports that the repository does not exist or is not visible with
-	// the token in use (GitHub answers 404 for both). It matches fs.ErrNotExist too.
-	ErrRepositoryNotFound error = notFoundError("repository not found")
-	// ErrBranchNotFound reports that the repository has no such branch. It matches
-	// fs.ErrNotExist too.
-	ErrBranchNotFound error = notFoundError("branch not found")
-	// ErrClosed is returned by a Source, and by file systems from its Tree, after Close.
-	ErrClosed = errors.New("githubsource: source closed")
+	ErrRepositoryNotFound = subscription.ErrRepositoryNotFound
+	ErrBranchNotFound     = subscription.ErrBranchNotFound
+	ErrClosed             = subscription.ErrSourceClosed
 )
 
 // HTTPError is an API answer other than 200 OK. A 404 matches fs.ErrNotExist.

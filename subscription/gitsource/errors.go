@@ -1,28 +1,16 @@
 package gitsource
 
 import (
-	"errors"
-	"io/fs"
 	"strings"
+
+	"github.com/baseflow/baseflow/subscription"
 )
 
-// notFoundError is a sentinel that also matches fs.ErrNotExist, so callers can test either the
-// specific cause or "something does not exist".
-type notFoundError string
-
-func (e notFoundError) Error() string { return string(e) }
-
-func (e notFoundError) Is(target error) bool { return target == fs.ErrNotExist }
-
+// The errors a Source returns; they are subscription's, shared with githubsource.
 var (
-	// ErrRepositoryNotFound reports that the repository URL does not name a repository (or that
-	// the server hides it from the credentials in use). It matches fs.ErrNotExist too.
-	ErrRepositoryNotFound error = notFoundError("repository not found")
-	// ErrBranchNotFound reports that the repository has no such branch. It matches
-	// fs.ErrNotExist too.
-	ErrBranchNotFound error = notFoundError("branch not found")
-	// ErrClosed is returned by a Source after Close.
-	ErrClosed = errors.New("gitsource: source closed")
+	ErrRepositoryNotFound = subscription.ErrRepositoryNotFound
+	ErrBranchNotFound     = subscription.ErrBranchNotFound
+	ErrClosed             = subscription.ErrSourceClosed
 )
 
 // CloneError is the error of a failed git clone. Its message names the repository URL with any
