@@ -15,6 +15,7 @@ import (
 
 	"github.com/baseflow/baseflow/imageinfo"
 	"github.com/baseflow/baseflow/internal/atomicfile"
+	"github.com/baseflow/baseflow/internal/cli"
 	"github.com/baseflow/baseflow/manifest"
 )
 
@@ -79,23 +80,9 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// vars collects repeated --var NAME=VALUE flags.
-type vars map[string]string
-
-func (v vars) String() string { return "" }
-
-func (v vars) Set(s string) error {
-	name, value, ok := strings.Cut(s, "=")
-	if !ok || name == "" {
-		return fmt.Errorf("%q is not NAME=VALUE", s)
-	}
-	v[name] = value
-	return nil
-}
-
 type config struct {
 	manifestPath     string
-	variables        vars
+	variables        cli.Variables
 	registryOverride string
 	publish          bool
 	initial          string
@@ -108,7 +95,7 @@ type config struct {
 var errUsage = errors.New("usage")
 
 func parseArgs(args []string, stdout io.Writer) (*config, error) {
-	c := &config{variables: vars{}}
+	c := &config{variables: cli.Variables{}}
 	flags := flag.NewFlagSet("merge-image-info", flag.ContinueOnError)
 	flags.SetOutput(io.Discard)
 	flags.StringVar(&c.manifestPath, "manifest", "", "")
@@ -188,10 +175,9 @@ func merge(c *config, stderr io.Writer) error {
 	var m *manifest.Manifest
 	if c.manifestPath != "" {
 		var err error
-		m, err = manifest.Load(os.DirFS(filepath.Dir(c.manifestPath)), filepath.Base(c.manifestPath),
-			manifest.Options{Variables: c.variables, RegistryOverride: c.registryOverride})
+		m, _, err = cli.LoadManifest(c.manifestPath, manifest.Options{Variables: c.variables, RegistryOverride: c.registryOverride})
 		if err != nil {
-			return fmt.Errorf("loading %s: %w", c.manifestPath, err)
+			return err
 		}
 	}
 	paths, err := findJSON(source)

@@ -255,7 +255,7 @@ func TestErrors(t *testing.T) {
 		}, 1, "--initial: stat SRC/b.json: no such file or directory"},
 		{"bad manifest", map[string]string{"a.json": string(valid)}, func(src string) []string {
 			return []string{"--manifest", "../../testdata/docker-tools/src/manifest.json", src, filepath.Join(src, "out.json")}
-		}, 1, "loading ../../testdata/docker-tools/src/manifest.json: manifest manifest.json:"},
+		}, 1, "manifest ../../testdata/docker-tools/src/manifest.json: repos[0]"},
 		{"one argument", nil, func(src string) []string { return []string{src} }, 2, "want SOURCE_DIR and DEST, got 1 arguments"},
 		{"unknown flag", nil, func(src string) []string { return []string{"--nope", src, "x"} }, 2, "flag provided but not defined: -nope"},
 		{"bad var", nil, func(src string) []string { return []string{"--manifest", realManifest, "--var", "NOVALUE", src, "x"} }, 2, `"NOVALUE" is not NAME=VALUE`},
