@@ -258,7 +258,7 @@ func TestErrors(t *testing.T) {
 		}, 1, "manifest ../../testdata/docker-tools/src/manifest.json: repos[0]"},
 		{"one argument", nil, func(src string) []string { return []string{src} }, 2, "want SOURCE_DIR and DEST, got 1 arguments"},
 		{"unknown flag", nil, func(src string) []string { return []string{"--nope", src, "x"} }, 2, "flag provided but not defined: -nope"},
-		{"bad var", nil, func(src string) []string { return []string{"--manifest", realManifest, "--var", "NOVALUE", src, "x"} }, 2, `"NOVALUE" is not NAME=VALUE`},
+		{"bad var", nil, func(src string) []string { return []string{"--manifest", realManifest, "--var", "NOVALUE", src, "x"} }, 2, `"NOVALUE": want NAME=VALUE`},
 		{"var without manifest", nil, func(src string) []string { return []string{"--var", "A=B", src, "x"} }, 2, "--var and --registry-override need --manifest"},
 		{"trim with other flags", nil, func(src string) []string { return []string{"--trim-unchanged", "x.json", "--publish"} }, 2, "--trim-unchanged FILE takes no other flag or argument"},
 		{"trim of an invalid file", map[string]string{"a.json": "[]"}, func(src string) []string { return []string{"--trim-unchanged", filepath.Join(src, "a.json")} }, 1, "SRC/a.json:1:1: an image-info document must be a JSON object, not an array"},
