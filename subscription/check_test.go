@@ -36,7 +36,7 @@ func repoWith(base, baseRepo, digest string) (fstest.MapFS, fstest.MapFS) {
 
 func sub(repo, osType string) subscription.Subscription {
 	s := subscription.Subscription{OSType: osType}
-	s.Manifest.GitFile = subscription.GitFile{Owner: "o", Repo: repo, Branch: "main", Path: "manifest.json"}
+	s.Manifest = subscription.ManifestFile{Owner: "o", Repo: repo, Branch: "main", Path: "manifest.json"}
 	s.ImageInfo = subscription.GitFile{Owner: "o", Repo: repo + "-info", Branch: "main", Path: "info.json"}
 	s.PipelineTrigger = subscription.PipelineTrigger{ID: 1, PathVariable: "v"}
 	return s

@@ -34,9 +34,17 @@ type GitFile struct {
 
 // ManifestFile is the manifest location plus the variables the subscription supplies to it.
 type ManifestFile struct {
-	GitFile
+	Owner  string `json:"owner"`
+	Repo   string `json:"repo"`
+	Branch string `json:"branch"`
+	Path   string `json:"path"`
 	// Variables override and add manifest variables ($(name) substitution).
 	Variables map[string]string `json:"variables,omitempty"`
+}
+
+// File returns the manifest's location.
+func (m ManifestFile) File() GitFile {
+	return GitFile{Owner: m.Owner, Repo: m.Repo, Branch: m.Branch, Path: m.Path}
 }
 
 // PipelineTrigger says which pipeline to queue and which variable receives the paths.

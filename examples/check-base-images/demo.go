@@ -197,7 +197,7 @@ func layOut(dir string, reg *registrytest.Server) (string, error) {
 		return "", err
 	}
 	subs := []subscription.Subscription{{
-		Manifest:        subscription.ManifestFile{GitFile: subscription.GitFile{Owner: demoOwner, Repo: demoRepo, Branch: "main", Path: "manifest.json"}},
+		Manifest:        subscription.ManifestFile{Owner: demoOwner, Repo: demoRepo, Branch: "main", Path: "manifest.json"},
 		ImageInfo:       subscription.GitFile{Owner: demoOwner, Repo: demoInfoRepo, Branch: "main", Path: demoInfoPath},
 		PipelineTrigger: subscription.PipelineTrigger{ID: demoPipelineID, PathVariable: "imageBuilder.pathArgs"},
 	}}

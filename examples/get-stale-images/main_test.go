@@ -82,7 +82,7 @@ func newWorld(t *testing.T, reg *registrytest.Server, manifests ...struct {
 		infos["info/"+m.name+".json"] = string(info)
 		require.NoError(t, fixture.GitRepo(filepath.Join(w.dir, "git", "contoso", m.name), files))
 		w.subs = append(w.subs, subscription.Subscription{
-			Manifest:        subscription.ManifestFile{GitFile: subscription.GitFile{Owner: "contoso", Repo: m.name, Branch: "main", Path: "manifest.json"}},
+			Manifest:        subscription.ManifestFile{Owner: "contoso", Repo: m.name, Branch: "main", Path: "manifest.json"},
 			ImageInfo:       subscription.GitFile{Owner: "contoso", Repo: "versions", Branch: "main", Path: "info/" + m.name + ".json"},
 			PipelineTrigger: subscription.PipelineTrigger{ID: 7, PathVariable: "imageBuilder.pathArgs"},
 		})
@@ -192,7 +192,7 @@ func TestFailureIsolation(t *testing.T) {
 	require.NoError(t, err)
 	w := newWorld(t, reg, named{"broken", oneImage("flaky:1")}, named{"app", appFiles})
 	missing := subscription.Subscription{
-		Manifest:        subscription.ManifestFile{GitFile: subscription.GitFile{Owner: "contoso", Repo: "missing", Branch: "main", Path: "manifest.json"}},
+		Manifest:        subscription.ManifestFile{Owner: "contoso", Repo: "missing", Branch: "main", Path: "manifest.json"},
 		ImageInfo:       subscription.GitFile{Owner: "contoso", Repo: "versions", Branch: "main", Path: "info/missing.json"},
 		PipelineTrigger: subscription.PipelineTrigger{ID: 9, PathVariable: "imageBuilder.pathArgs"},
 	}

@@ -219,6 +219,13 @@ func (s *Source) readBlob(ctx context.Context, c *clone, name string) ([]byte, e
 		return bytes.Clone(data), nil
 	}
 
+	// Ask the size first, so that a huge file is refused without being read into memory.
+	if check, _, err := s.run(ctx, strings.NewReader("HEAD:"+name+"\n"),
+		"--git-dir", c.gitDir, "cat-file", "--batch-check", "--follow-symlinks"); err == nil {
+		if size, ok := blobSize(check); ok && size > s.opts.maxFileSize {
+			return nil, &fs.PathError{Op: "read", Path: name, Err: fmt.Errorf("%d bytes is larger than the %d byte limit", size, s.opts.maxFileSize)}
+		}
+	}
 	stdout, stderr, err := s.run(ctx, strings.NewReader("HEAD:"+name+"\n"),
 		"--git-dir", c.gitDir, "cat-file", "--batch", "--follow-symlinks")
 	if err != nil {
@@ -247,6 +254,17 @@ func (s *Source) readBlob(ctx context.Context, c *clone, name string) ([]byte, e
 	c.files[name] = data
 	c.mu.Unlock()
 	return bytes.Clone(data), nil
+}
+
+// blobSize reads the size of a blob from git cat-file --batch-check output.
+func blobSize(out []byte) (int64, bool) {
+	header, _, _ := bytes.Cut(out, []byte("\n"))
+	fields := strings.Fields(string(header))
+	if len(fields) != 3 || fields[1] != "blob" {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(fields[2], 10, 64)
+	return n, err == nil
 }
 
 // parseCatFile reads the answer of git cat-file --batch --follow-symlinks to one object name.

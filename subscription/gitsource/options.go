@@ -5,6 +5,10 @@ import "log/slog"
 // DefaultURLTemplate is the repository URL template used when none is set: GitHub over HTTPS.
 const DefaultURLTemplate = "https://github.com/{owner}/{repo}.git"
 
+// DefaultMaxFileSize is the largest file ReadFile returns unless WithMaxFileSize says
+// otherwise; it matches the image-info reader's own limit.
+const DefaultMaxFileSize = 64 << 20
+
 // Option configures a Source.
 type Option func(*options)
 
@@ -14,6 +18,7 @@ type options struct {
 	gitBinary   string
 	env         []string
 	logger      *slog.Logger
+	maxFileSize int64
 }
 
 // WithURLTemplate sets the repository URL template. "{owner}" and "{repo}" are replaced by the
@@ -44,4 +49,10 @@ func WithEnv(env ...string) Option {
 // WithLogger sets the logger for clone progress (debug level). Nil discards.
 func WithLogger(l *slog.Logger) Option {
 	return func(o *options) { o.logger = l }
+}
+
+// WithMaxFileSize bounds the files ReadFile reads: a larger file is refused, by the size git
+// reports, before its content is read. The default is DefaultMaxFileSize.
+func WithMaxFileSize(n int64) Option {
+	return func(o *options) { o.maxFileSize = n }
 }

@@ -39,7 +39,7 @@ var _ subscription.Source = (*Source)(nil)
 
 // New returns a Source. It fails when the git executable cannot be found.
 func New(opts ...Option) (*Source, error) {
-	o := options{urlTemplate: DefaultURLTemplate, gitBinary: "git"}
+	o := options{urlTemplate: DefaultURLTemplate, gitBinary: "git", maxFileSize: DefaultMaxFileSize}
 	for _, opt := range opts {
 		opt(&o)
 	}

@@ -481,3 +481,18 @@ func TestNewMissingGit(t *testing.T) {
 	require.Error(t, err)
 	assert.True(t, strings.HasPrefix(err.Error(), "gitsource: "), err.Error())
 }
+
+func TestReadFileSizeLimit(t *testing.T) {
+	t.Parallel()
+	repos := newTestRepos(t)
+	src := newSource(t, repos, gitsource.WithMaxFileSize(10))
+	data, err := src.ReadFile(context.Background(), "acme", "app", "main", "src/app/Dockerfile")
+	require.Error(t, err, "17 bytes is over the limit")
+	assert.Nil(t, data)
+	assert.Contains(t, err.Error(), "src/app/Dockerfile: 17 bytes is larger than the 10 byte limit")
+
+	src = newSource(t, repos, gitsource.WithMaxFileSize(17))
+	data, err = src.ReadFile(context.Background(), "acme", "app", "main", "src/app/Dockerfile")
+	require.NoError(t, err)
+	assert.Equal(t, "FROM alpine:3.20\n", string(data))
+}
