@@ -1,0 +1,58 @@
+// Package watch rebuilds images within seconds of a base image push: it receives registry
+// push events over HTTP, checks the subscriptions whose final-stage bases the pushed tag is,
+// and queues their rebuilds through a dispatch.Dispatcher with all its guards. A full check
+// of every subscription runs on a schedule as a safety net for events that never arrive.
+//
+// The flow of one event:
+//
+//	POST /webhook ─► secret (bearer or HMAC) ─► parse ─► journal (fsync) ─► 202
+//	                                                        │
+//	       index: pushed tag ─► subscriptions using it as a final-stage base
+//	                                                        │
+//	       per subscription: wait Debounce, collecting events ─► baseflow.Check ─► dispatch
+//	                                                        │
+//	                              events handled ─► removed from the journal
+//
+// # Events
+//
+// Three payload formats are parsed into one Event: CNCF distribution notifications (an
+// envelope of events; a manifest pushed by tag is an event with action "push" and
+// target.tag, the registry host is request.host), Docker Hub webhooks (push_data.tag and
+// repository.repo_name on docker.io) and Azure Container Registry webhooks (action "push",
+// target.repository, target.tag, request.host). Only tag pushes matter: pulls, deletions,
+// blob pushes and manifests pushed by digest alone (the platform manifests of an index)
+// move no tag, and are counted and ignored.
+//
+// # Matching
+//
+// The index maps normalized tags ("docker.io/library/alpine:3.20" for "alpine:3.20") to
+// subscriptions. It is built at start-up from every subscription's manifest and Dockerfiles
+// (see FinalBases), refreshed every Refresh and after every check, and holds each final-stage
+// base as written, after the check's base override, and as the checker's resolver looks it
+// up: with a registry.Cache mirroring docker.io to myacr.azurecr.io/mirror, a push of
+// myacr.azurecr.io/mirror/library/alpine:3.20 matches FROM alpine:3.20. A base used only by
+// an earlier stage of a Dockerfile never triggers a check, and neither does a push by digest.
+//
+// # Coalescing
+//
+// A subscription's check starts Debounce after the first event that concerns it and handles
+// every event that arrived by then: a burst of pushes makes one check and at most one
+// queued build. Events arriving while its check runs are handled by one follow-up check when
+// it ends. A check that fails (a repository or registry unreachable) keeps its events, which
+// are tried again after RetryDelay, up to MaxAttempts checks in a row.
+//
+// # Durability and duplicates
+//
+// Accepted events are written to the Journal before the 202 reply and removed once every
+// subscription they concern has been checked, so a restart (or a crash) loses none: Run
+// replays the journal first. An event's Key is its tag and pushed digest, so a registry
+// delivering it again, while it is pending or within DedupWindow after it was handled, is
+// answered 202 and changes nothing.
+//
+// # Operations
+//
+// /healthz answers 200 with a JSON status; /metrics writes Stats in the Prometheus text
+// format: events by format and kind, rejected requests, checks by trigger and result,
+// builds by dispatch outcome, registry lookups, and the time of the last successful full
+// check. Serve shuts down gracefully when its context ends.
+package watch
