@@ -19,6 +19,10 @@
 //   - registry: digest resolution (network, caching, in-memory) behind one interface.
 //   - subscription: subscriptions files, git and GitHub sources, the per-subscription check.
 //   - dispatch: queueing rebuilds with guards, on Azure DevOps and GitHub Actions.
+//   - watch: rebuilds on registry push events, journaled and debounced.
+//
+// Check runs the whole flow (subscriptions, sources, stale paths with reasons, queueing) in
+// one call.
 //
 // The examples directory holds thin command-line tools built on these packages.
 package baseflow

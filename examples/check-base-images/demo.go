@@ -20,6 +20,7 @@ import (
 	"github.com/baseflow/baseflow/dispatch"
 	"github.com/baseflow/baseflow/dispatch/dispatchtest"
 	"github.com/baseflow/baseflow/internal/atomicfile"
+	"github.com/baseflow/baseflow/internal/checkflags"
 	"github.com/baseflow/baseflow/internal/cli"
 	"github.com/baseflow/baseflow/internal/fixture"
 	"github.com/baseflow/baseflow/manifest"
@@ -81,7 +82,7 @@ func runDemo(ctx context.Context, stdout io.Writer, log *slog.Logger) (*demoRun,
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	flags := cli.CheckFlags{
+	flags := checkflags.CheckFlags{
 		Subscriptions:   filepath.Join(dir, "subscriptions.json"),
 		ImageInfoSource: "git",
 		Mirrors:         cli.Strings{"docker.io=" + reg.Host(), "mcr.microsoft.com=" + reg.Host()},

@@ -15,6 +15,7 @@ import (
 	"syscall"
 
 	"github.com/baseflow/baseflow"
+	"github.com/baseflow/baseflow/internal/checkflags"
 	"github.com/baseflow/baseflow/internal/cli"
 	"github.com/baseflow/baseflow/registry"
 	"github.com/baseflow/baseflow/subscription"
@@ -66,9 +67,9 @@ func main() {
 // run is the command; resolver, when not nil, replaces the network registry client.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string, resolver registry.Resolver) int {
 	var (
-		check cli.CheckFlags
-		queue cli.QueueFlags
-		out   cli.OutputFlags
+		check checkflags.CheckFlags
+		queue checkflags.QueueFlags
+		out   checkflags.OutputFlags
 	)
 	fs := flag.NewFlagSet("check-base-images", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -123,7 +124,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return fail(stderr, err)
 	}
 	c.Checker.Progress = func(done, total int, r *subscription.Result) {
-		fmt.Fprintf(stderr, "[%d/%d] %s\n", done, total, cli.ProgressLine(r))
+		fmt.Fprintf(stderr, "[%d/%d] %s\n", done, total, checkflags.ProgressLine(r))
 	}
 	outcome, err := baseflow.Check(ctx, baseflow.Config{Subscriptions: c.Subscriptions, Checker: c.Checker, Dispatcher: d})
 	if err != nil {
@@ -135,8 +136,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	if err := out.Write(io.Discard, stderr, outcome.Results, report, getenv); err != nil {
 		return fail(stderr, err)
 	}
-	cli.PrintDispatch(stdout, outcome.Queued)
-	code := cli.DispatchStatus(outcome.Queued)
+	checkflags.PrintDispatch(stdout, outcome.Queued)
+	code := checkflags.DispatchStatus(outcome.Queued)
 	for _, r := range outcome.Results {
 		if r.Err != nil {
 			fmt.Fprintf(stderr, "check-base-images: %s: %v\n", r.Subscription.ID(), r.Err)

@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"strings"
 
+	"github.com/baseflow/baseflow/internal/checkflags"
 	"github.com/baseflow/baseflow/internal/cli"
 	"github.com/baseflow/baseflow/registry"
 	"github.com/baseflow/baseflow/subscription"
@@ -58,8 +59,8 @@ func main() {
 
 // run is the command; resolver, when not nil, replaces the network registry client.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string, resolver registry.Resolver) int {
-	var check cli.CheckFlags
-	var out cli.OutputFlags
+	var check checkflags.CheckFlags
+	var out checkflags.OutputFlags
 	fs := flag.NewFlagSet("get-stale-images", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	check.Register(fs)
@@ -96,7 +97,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	}
 	defer c.Close()
 	c.Checker.Progress = func(done, total int, r *subscription.Result) {
-		fmt.Fprintf(stderr, "[%d/%d] %s\n", done, total, cli.ProgressLine(r))
+		fmt.Fprintf(stderr, "[%d/%d] %s\n", done, total, checkflags.ProgressLine(r))
 	}
 	results := c.Checker.Check(ctx, c.Subscriptions)
 	report := subscription.NewReport(results, c.RegistryReport())

@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"github.com/baseflow/baseflow/dispatch"
+	"github.com/baseflow/baseflow/internal/checkflags"
 	"github.com/baseflow/baseflow/internal/cli"
 	"github.com/baseflow/baseflow/subscription"
 )
@@ -32,7 +33,7 @@ func main() {
 type config struct {
 	subscriptions string
 	imagePaths    cli.Strings
-	queue         cli.QueueFlags
+	queue         checkflags.QueueFlags
 	logFormat     string
 	verbose       bool
 }
@@ -112,13 +113,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 	if err != nil {
 		return fail(stderr, err)
 	}
-	d, err := c.queue.NewDispatcher(cli.WithPaths(jobs), env, log)
+	d, err := c.queue.NewDispatcher(checkflags.WithPaths(jobs), env, log)
 	if err != nil {
 		return fail(stderr, err)
 	}
 	results := d.DispatchJobs(ctx, jobs)
-	cli.PrintDispatch(stdout, results)
-	return cli.DispatchStatus(results)
+	checkflags.PrintDispatch(stdout, results)
+	return checkflags.DispatchStatus(results)
 }
 
 func (c *config) check(rest []string) error {

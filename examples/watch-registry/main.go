@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/baseflow/baseflow/dispatch"
+	"github.com/baseflow/baseflow/internal/checkflags"
 	"github.com/baseflow/baseflow/internal/cli"
 	"github.com/baseflow/baseflow/registry"
 	"github.com/baseflow/baseflow/watch"
@@ -50,8 +51,8 @@ type deps struct {
 }
 
 type config struct {
-	check          cli.CheckFlags
-	queue          cli.QueueFlags
+	check          checkflags.CheckFlags
+	queue          checkflags.QueueFlags
 	listen         string
 	debounce       time.Duration
 	interval       time.Duration
@@ -219,7 +220,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 			}
 			out.Lock()
 			defer out.Unlock()
-			cli.PrintDispatch(stdout, acted)
+			checkflags.PrintDispatch(stdout, acted)
 		},
 	})
 	if err != nil {

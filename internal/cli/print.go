@@ -7,8 +7,6 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
-
-	"github.com/baseflow/baseflow/subscription"
 )
 
 func newTable(w io.Writer) *tabwriter.Writer { return tabwriter.NewWriter(w, 0, 0, 2, ' ', 0) }
@@ -41,20 +39,4 @@ func Fail(w io.Writer, command string, err error) int {
 		return 2
 	}
 	return 1
-}
-
-// ProgressLine summarises one checked subscription:
-// "dotnet/dotnet-docker/main/manifest.json: 22 bases, 4 stale".
-func ProgressLine(r *subscription.Result) string {
-	switch r.Status() {
-	case subscription.StatusSkipped:
-		return r.Subscription.ID() + ": skipped (os type " + r.Subscription.OSType + ")"
-	case subscription.StatusFailed:
-		msg := r.Err.Error()
-		if i := strings.IndexByte(msg, '\n'); i >= 0 {
-			msg = msg[:i] + " …"
-		}
-		return fmt.Sprintf("%s: failed: %s", r.Subscription.ID(), msg)
-	}
-	return fmt.Sprintf("%s: %d bases, %d stale", r.Subscription.ID(), len(r.Lookups), len(r.Paths()))
 }

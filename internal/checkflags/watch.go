@@ -1,4 +1,4 @@
-package cli
+package checkflags
 
 import (
 	"log/slog"

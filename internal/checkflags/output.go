@@ -1,4 +1,4 @@
-package cli
+package checkflags
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/baseflow/baseflow/internal/atomicfile"
+	"github.com/baseflow/baseflow/internal/cli"
 	"github.com/baseflow/baseflow/subscription"
 )
 
@@ -36,10 +37,10 @@ func (f *OutputFlags) Validate() error {
 	switch f.Format {
 	case "json", "azure-pipelines", "github-actions":
 	default:
-		return Usagef("--format %q: want json, azure-pipelines or github-actions", f.Format)
+		return cli.Usagef("--format %q: want json, azure-pipelines or github-actions", f.Format)
 	}
 	if f.Variable == "" || strings.ContainsAny(f.Variable, ";=]\r\n") {
-		return Usagef("--variable %q: want a variable name", f.Variable)
+		return cli.Usagef("--variable %q: want a variable name", f.Variable)
 	}
 	return nil
 }
@@ -74,7 +75,7 @@ func (f *OutputFlags) Write(stdout, stderr io.Writer, results []*subscription.Re
 		}
 	}
 	if f.Report != "" {
-		if err := atomicfile.Write(f.Report, 0o644, func(w io.Writer) error { return WriteJSON(w, report) }); err != nil {
+		if err := atomicfile.Write(f.Report, 0o644, func(w io.Writer) error { return cli.WriteJSON(w, report) }); err != nil {
 			return err
 		}
 	}

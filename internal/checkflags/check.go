@@ -1,13 +1,13 @@
-package cli
+package checkflags
 
 import (
 	"errors"
 	"flag"
-	"fmt"
 	"log/slog"
 	"strings"
 
 	"github.com/baseflow/baseflow/depgraph"
+	"github.com/baseflow/baseflow/internal/cli"
 	"github.com/baseflow/baseflow/manifest"
 	"github.com/baseflow/baseflow/registry"
 	"github.com/baseflow/baseflow/registry/remote"
@@ -15,14 +15,6 @@ import (
 	"github.com/baseflow/baseflow/subscription/githubsource"
 	"github.com/baseflow/baseflow/subscription/gitsource"
 )
-
-// UsageError is a command-line mistake; commands exit with status 2 for it.
-type UsageError struct{ Msg string }
-
-func (e *UsageError) Error() string { return e.Msg }
-
-// Usagef returns a UsageError.
-func Usagef(format string, args ...any) error { return &UsageError{fmt.Sprintf(format, args...)} }
 
 // CheckFlags are the flags of a stale-image check, shared by get-stale-images,
 // check-base-images and watch-registry.
@@ -33,13 +25,13 @@ type CheckFlags struct {
 	GitHubAPIURL      string
 	OSType            string
 	Architecture      string
-	OSVersions        Strings
-	Paths             Strings
+	OSVersions        cli.Strings
+	Paths             cli.Strings
 	RegistryOverride  string
 	BaseOverrideRegex string
 	BaseOverrideSub   string
-	Mirrors           Strings
-	PlainHTTP         Strings
+	Mirrors           cli.Strings
+	PlainHTTP         cli.Strings
 	Concurrency       int
 	Shard             string
 }
@@ -67,24 +59,24 @@ func (f *CheckFlags) Register(fs *flag.FlagSet) {
 func (f *CheckFlags) Validate() error {
 	switch {
 	case f.Subscriptions == "":
-		return Usagef("--subscriptions is required")
+		return cli.Usagef("--subscriptions is required")
 	case f.ImageInfoSource != "git" && f.ImageInfoSource != "github":
-		return Usagef("--image-info-source %q: want git or github", f.ImageInfoSource)
+		return cli.Usagef("--image-info-source %q: want git or github", f.ImageInfoSource)
 	case f.Concurrency < 1:
-		return Usagef("--concurrency must be at least 1")
+		return cli.Usagef("--concurrency must be at least 1")
 	case f.BaseOverrideSub != "" && f.BaseOverrideRegex == "":
-		return Usagef("--base-override-sub needs --base-override-regex")
+		return cli.Usagef("--base-override-sub needs --base-override-regex")
 	}
 	if _, err := f.mirrors(); err != nil {
 		return err
 	}
 	if f.Shard != "" {
 		if _, _, err := subscription.ParseShard(f.Shard); err != nil {
-			return Usagef("--shard: %v", err)
+			return cli.Usagef("--shard: %v", err)
 		}
 	}
 	if _, err := depgraph.NewBaseOverride(f.BaseOverrideRegex, f.BaseOverrideSub); err != nil {
-		return Usagef("--base-override-regex: %v", err)
+		return cli.Usagef("--base-override-regex: %v", err)
 	}
 	return nil
 }
@@ -94,7 +86,7 @@ func (f *CheckFlags) mirrors() (registry.Mirrors, error) {
 	for _, v := range f.Mirrors {
 		from, to, ok := strings.Cut(v, "=")
 		if !ok || from == "" || to == "" {
-			return nil, Usagef("--mirror %q: want REGISTRY=TARGET", v)
+			return nil, cli.Usagef("--mirror %q: want REGISTRY=TARGET", v)
 		}
 		m[from] = to
 	}
@@ -193,16 +185,4 @@ func (f *CheckFlags) NewCheck(getenv func(string) string, log *slog.Logger, reso
 		Logger:           log,
 	}
 	return c, nil
-}
-
-// NewLogger returns a logger writing to w in text or json format.
-func NewLogger(w interface{ Write([]byte) (int, error) }, format string, level slog.Level) (*slog.Logger, error) {
-	opts := &slog.HandlerOptions{Level: level}
-	switch format {
-	case "text", "":
-		return slog.New(slog.NewTextHandler(w, opts)), nil
-	case "json":
-		return slog.New(slog.NewJSONHandler(w, opts)), nil
-	}
-	return nil, Usagef("--log-format %q: want text or json", format)
 }

@@ -1,14 +1,16 @@
-package cli
+package checkflags
 
 import (
 	"flag"
 	"fmt"
 	"log/slog"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/baseflow/baseflow/dispatch"
 	"github.com/baseflow/baseflow/dispatch/azdo"
 	"github.com/baseflow/baseflow/dispatch/github"
+	"github.com/baseflow/baseflow/internal/cli"
 	"github.com/baseflow/baseflow/subscription"
 )
 
@@ -41,12 +43,12 @@ func (f *QueueFlags) Register(fs *flag.FlagSet, withGitHubAPIURL bool) {
 // Validate reports usage errors.
 func (f *QueueFlags) Validate() error {
 	if f.FailureLimit < 0 {
-		return Usagef("--failure-limit must be 0 or more")
+		return cli.Usagef("--failure-limit must be 0 or more")
 	}
 	if f.NotifyRepo != "" {
 		owner, repo, ok := strings.Cut(f.NotifyRepo, "/")
 		if !ok || owner == "" || repo == "" || strings.Contains(repo, "/") {
-			return Usagef("--notify-repo %q: want OWNER/REPO", f.NotifyRepo)
+			return cli.Usagef("--notify-repo %q: want OWNER/REPO", f.NotifyRepo)
 		}
 	}
 	return nil
@@ -73,7 +75,7 @@ func (f *QueueFlags) NewDispatcher(subs []subscription.Subscription, getenv func
 	}
 	if needAzure != "" {
 		if f.AzdoOrg == "" || f.AzdoProject == "" {
-			return nil, Usagef("--azdo-org and --azdo-project are required to queue Azure DevOps pipelines (subscription %s)", needAzure)
+			return nil, cli.Usagef("--azdo-org and --azdo-project are required to queue Azure DevOps pipelines (subscription %s)", needAzure)
 		}
 		client, err := azdo.New(f.AzdoOrg, f.AzdoProject, azdo.WithBaseURL(f.AzdoURL), azdo.WithEnv(getenv), azdo.WithLogger(log))
 		if err != nil {
@@ -95,14 +97,6 @@ func (f *QueueFlags) NewDispatcher(subs []subscription.Subscription, getenv func
 	return d, nil
 }
 
-// Outcome lines and exit statuses of queueing.
-const (
-	ExitOK      = 0
-	ExitError   = 1
-	ExitUsage   = 2
-	ExitBreaker = 3
-)
-
 // WithPaths returns the subscriptions of the jobs that have paths to queue.
 func WithPaths(jobs []dispatch.Job) []subscription.Subscription {
 	var subs []subscription.Subscription
@@ -118,7 +112,7 @@ func WithPaths(jobs []dispatch.Job) []subscription.Subscription {
 // link, the active runs, the breaker's failed runs, the error, or for a dry run the branch and
 // exact parameter string).
 func PrintDispatch(w interface{ Write([]byte) (int, error) }, results []dispatch.Result) {
-	tw := newTable(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, r := range results {
 		line := fmt.Sprintf("%s\t%s\t%s", r.Outcome, r.SubscriptionID, r.Target)
 		if d := dispatchDetail(r); d != "" {
@@ -159,13 +153,13 @@ func dispatchDetail(r dispatch.Result) string {
 // DispatchStatus is the exit status of queueing: 1 when anything failed (a notification
 // included), else 3 when a breaker tripped, else 0.
 func DispatchStatus(results []dispatch.Result) int {
-	code := ExitOK
+	code := cli.ExitOK
 	for _, r := range results {
 		switch {
 		case r.Outcome == dispatch.Failed || r.NotifyErr != nil:
-			return ExitError
+			return cli.ExitError
 		case r.Outcome == dispatch.BreakerTripped:
-			code = ExitBreaker
+			code = cli.ExitBreaker
 		}
 	}
 	return code
