@@ -1,98 +1,183 @@
-// Command bench compares baseflow's digest lookups with ImageBuilder's on a loopback
-// registry with injected latency, and prints what each costs.
+// Command bench measures baseflow side by side with simpler ways of doing the same work, in
+// one run, and prints each result as a ratio (see README.md):
 //
-//	go run ./bench [-latency 20ms] [-tags 200] [-repos 20] [-concurrency 16] [-auth] [-times]
+//  1. lookup strategy: the stale check of the dotnet-docker fixture against a loopback
+//     registry with injected latency, with baseflow's resolver, with ImageBuilder's (one GET at
+//     a time) and with a `crane digest` loop (one HEAD per platform); then lookups alone;
+//  2. pure pass: the CPU part of the check against reading and decoding the same bytes;
+//  3. scaling: the pure pass and the check on fleets of 1, 10 and 100 copies of the fixture;
+//  4. merge: merging 16 per-job image-info files against decoding and encoding them.
+//
+// Usage:
+//
+//	go run ./bench [-rows 1,2,3,4] [-latency 20ms] [-concurrency 16] [-scales 1,10,100] [-reps 5]
+//
+// It exits with status 1 only when it could not run (including when compared strategies
+// disagree on a result), never because a target was missed.
 package main
 
 import (
 	"context"
 	"flag"
 	"fmt"
-	"maps"
 	"os"
-	"slices"
+	"os/signal"
+	"runtime/pprof"
+	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 )
 
-// row is one line of the table: a name and a function computing the other cells.
-type row struct {
-	name string
-	run  func(ctx context.Context, e *lookupEnv) ([]string, error)
-}
-
-var columns = []string{"strategy", "requests", "HEAD", "GET", "token", "wall-time ratio"}
-
-// rows are printed in order; a row may read what earlier rows recorded in the environment.
-var rows = []row{
-	{"(a) cached, concurrent HEAD", func(ctx context.Context, e *lookupEnv) ([]string, error) {
-		r, err := lookupCached(ctx, e)
-		return costCells(r, e, "cached"), err
-	}},
-	{"(b) serial GET, per-run cache", func(ctx context.Context, e *lookupEnv) ([]string, error) {
-		r, err := lookupSerialGET(ctx, e)
-		return costCells(r, e, "cached"), err
-	}},
+// config is the command line.
+type config struct {
+	latency     time.Duration
+	concurrency int
+	rows        []int
+	scales      []int
+	reps        int
+	tags, repos int
+	testdata    string
+	cpuprofile  string
 }
 
 func main() {
-	cfg := lookupConfig{}
-	flag.DurationVar(&cfg.latency, "latency", 20*time.Millisecond, "latency added to every registry request")
-	flag.IntVar(&cfg.tags, "tags", 200, "distinct tags to resolve")
-	flag.IntVar(&cfg.repos, "repos", 20, "repositories the tags are spread over")
-	flag.IntVar(&cfg.concurrency, "concurrency", 16, "lookups the caching resolver runs at once")
-	flag.BoolVar(&cfg.tokenAuth, "auth", true, "require Docker token authentication (anonymous pull)")
-	times := flag.Bool("times", false, "also print absolute wall times")
-	flag.Parse()
-	if err := run(cfg, *times); err != nil {
+	cfg, err := parseFlags(os.Args[1:])
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, cfg); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		stop()
 		os.Exit(1)
 	}
 }
 
-func run(cfg lookupConfig, times bool) error {
-	if cfg.tags < 1 || cfg.repos < 1 || cfg.concurrency < 1 {
-		return fmt.Errorf("-tags, -repos and -concurrency must be positive")
+func parseFlags(args []string) (config, error) {
+	cfg := config{}
+	fs := flag.NewFlagSet("bench", flag.ExitOnError)
+	fs.DurationVar(&cfg.latency, "latency", 20*time.Millisecond, "latency the loopback registries add to every request (rows 1 and 3)")
+	fs.IntVar(&cfg.concurrency, "concurrency", 16, "lookups baseflow's cache runs at once (rows 1 and 3)")
+	rows := fs.String("rows", "1,2,3,4", "rows to run, comma-separated")
+	scales := fs.String("scales", "1,10,100", "fleet sizes of row 3, in copies of the fixture, comma-separated, increasing")
+	fs.IntVar(&cfg.reps, "reps", 5, "interleaved runs per side in rows 2 and 4, runs of baseflow's check in row 1 (medians are printed)")
+	fs.IntVar(&cfg.tags, "tags", 200, "distinct tags of the lookups-alone part of row 1")
+	fs.IntVar(&cfg.repos, "repos", 20, "repositories those tags are spread over")
+	fs.StringVar(&cfg.testdata, "testdata", "", "`DIR` of the dotnet-docker fixture (default: testdata/dotnet-docker in the working directory or a parent)")
+	fs.StringVar(&cfg.cpuprofile, "cpuprofile", "", "write a CPU profile of the whole run to `FILE` (go tool pprof -top FILE)")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: go run ./bench [flags]\n\n"+
+			"Measures baseflow side by side with simpler ways of doing the same work and prints ratios:\n"+
+			"  1 lookup strategy (check with baseflow's resolver, ImageBuilder's serial GETs, a crane digest loop; lookups alone)\n"+
+			"  2 pure pass (CPU part of a check) vs reading and decoding the same bytes\n"+
+			"  3 scaling of the pure pass and the check on fleets of copies of the fixture\n"+
+			"  4 merging 16 per-job image-info files vs decoding and encoding them\n"+
+			"See bench/README.md. Exits 1 only when it could not run.\n\nFlags:\n")
+		fs.PrintDefaults()
 	}
-	e, err := newLookupEnv(cfg)
-	if err != nil {
-		return err
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
 	}
-	defer e.Close()
-	fmt.Printf("tags=%d repos=%d latency=%v token-auth=%v concurrency=%d\n\n",
-		cfg.tags, cfg.repos, cfg.latency, cfg.tokenAuth, cfg.concurrency)
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	var err error
+	if cfg.rows, err = parseInts(*rows, "rows"); err != nil {
+		return cfg, err
+	}
+	seen := map[int]bool{}
+	rowList := cfg.rows[:0]
+	for _, r := range cfg.rows {
+		if r < 1 || r > 4 {
+			return cfg, fmt.Errorf("-rows: no row %d (rows are 1 to 4)", r)
+		}
+		if !seen[r] {
+			seen[r] = true
+			rowList = append(rowList, r)
+		}
+	}
+	if cfg.rows = rowList; len(cfg.rows) == 0 {
+		return cfg, fmt.Errorf("-rows: no row given")
+	}
+	if cfg.scales, err = parseInts(*scales, "scales"); err != nil {
+		return cfg, err
+	}
+	for i, n := range cfg.scales {
+		if n < 1 || (i > 0 && n <= cfg.scales[i-1]) {
+			return cfg, fmt.Errorf("-scales: want increasing positive sizes, got %q", *scales)
+		}
+	}
+	if len(cfg.scales) == 0 {
+		return cfg, fmt.Errorf("-scales: no size given")
+	}
+	switch {
+	case cfg.latency < 0:
+		return cfg, fmt.Errorf("-latency must not be negative")
+	case cfg.concurrency < 1 || cfg.reps < 1 || cfg.tags < 1 || cfg.repos < 1:
+		return cfg, fmt.Errorf("-concurrency, -reps, -tags and -repos must be positive")
+	}
+	return cfg, nil
+}
 
-	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, strings.Join(columns, "\t")+"\t")
-	ctx := context.Background()
-	for _, r := range rows {
-		cells, err := r.run(ctx, e)
+func parseInts(s, name string) ([]int, error) {
+	var out []int
+	for f := range strings.SplitSeq(s, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		n, err := strconv.Atoi(f)
+		if err != nil {
+			return nil, fmt.Errorf("-%s: %q is not a number", name, f)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+func run(ctx context.Context, cfg config) error {
+	start := time.Now()
+	if cfg.cpuprofile != "" {
+		f, err := os.Create(cfg.cpuprofile)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintln(tw, r.name+"\t"+strings.Join(cells, "\t")+"\t")
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
-	if err := tw.Flush(); err != nil {
+	dir, err := findFixture(cfg.testdata)
+	if err != nil {
 		return err
 	}
-	if !sameDigests(e.results) {
-		return fmt.Errorf("the strategies resolved different digests")
+	fx, err := loadFixture(dir)
+	if err != nil {
+		return err
 	}
-	fmt.Println("\nboth strategies resolved the same digests")
-	if times {
-		for _, name := range slices.Sorted(maps.Keys(e.results)) {
-			fmt.Printf("%s: %v\n", name, e.results[name].wall.Round(time.Millisecond))
+	s := &suite{cfg: cfg, out: os.Stdout, fx: fx}
+	defer s.Close()
+	load := loadAverage()
+	s.printf("baseflow bench  %s", machine())
+	if load != "" {
+		s.printf("  load %s", load)
+	}
+	s.printf("\n\n")
+	steps := map[int]func(context.Context) error{1: s.rowLookup, 2: s.rowPurePass, 3: s.rowScaling, 4: s.rowMerge}
+	for _, r := range cfg.rows {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := steps[r](ctx); err != nil {
+			return fmt.Errorf("row %d: %w", r, err)
 		}
 	}
-	return nil
-}
-
-// costCells formats a result, with its wall time as a multiple of the result named base.
-func costCells(r lookupResult, e *lookupEnv, base string) []string {
-	ratio := "-"
-	if b, ok := e.results[base]; ok && b.wall > 0 {
-		ratio = fmt.Sprintf("%.1f", float64(r.wall)/float64(b.wall))
+	s.printf("Summary (%s in all", time.Since(start).Round(100*time.Millisecond))
+	if end := loadAverage(); load != "" && end != "" {
+		s.printf("; load average %s at the start, %s at the end", load, end)
 	}
-	return []string{fmt.Sprint(r.requests), fmt.Sprint(r.heads), fmt.Sprint(r.gets), fmt.Sprint(r.tokens), ratio}
+	s.printf(")\n")
+	return writeSummary(s.out, s.verdict)
 }

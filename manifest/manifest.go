@@ -1,7 +1,5 @@
 package manifest
 
-import "strings"
-
 // Manifest is a loaded manifest: includes merged, variables resolved, Dockerfile paths
 // resolved and checked. Repos, images and platforms keep manifest order.
 type Manifest struct {
@@ -105,7 +103,9 @@ func (m *Manifest) RepoByName(name string) *Repo {
 // "<QualifiedName>:" starts the reference. It returns nil for references to other images.
 func (m *Manifest) InternalRepo(ref string) *Repo {
 	for _, r := range m.Repos {
-		if strings.HasPrefix(ref, r.QualifiedName+":") {
+		// Compared in place: building QualifiedName+":" for every repo and call allocated
+		// enough, with hundreds of repos, to dominate building their graph.
+		if q := r.QualifiedName; len(ref) > len(q) && ref[len(q)] == ':' && ref[:len(q)] == q {
 			return r
 		}
 	}

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/baseflow/baseflow/depgraph"
+)
+
+func TestParseFlags(t *testing.T) {
+	t.Parallel()
+	cfg, err := parseFlags(nil)
+	require.NoError(t, err)
+	assert.Equal(t, []int{1, 2, 3, 4}, cfg.rows)
+	assert.Equal(t, []int{1, 10, 100}, cfg.scales)
+	assert.Equal(t, 20*time.Millisecond, cfg.latency)
+	assert.Equal(t, 16, cfg.concurrency)
+
+	cfg, err = parseFlags([]string{"--rows", "2, 1,2", "-scales", "1,3", "-latency", "5ms"})
+	require.NoError(t, err)
+	assert.Equal(t, []int{2, 1}, cfg.rows)
+	assert.Equal(t, []int{1, 3}, cfg.scales)
+	assert.Equal(t, 5*time.Millisecond, cfg.latency)
+
+	for _, args := range [][]string{
+		{"-rows", "5"}, {"-rows", "x"}, {"-rows", ""}, {"-scales", "10,1"}, {"-scales", "0"}, {"-concurrency", "0"}, {"extra"},
+	} {
+		_, err := parseFlags(args)
+		assert.Error(t, err, "%q", args)
+	}
+}
+
+func TestRenameDockerfile(t *testing.T) {
+	t.Parallel()
+	in := "ARG REPO=mcr.microsoft.com/dotnet/runtime-deps\n" +
+		"FROM amd64/alpine:3.24 AS installer\n" +
+		"RUN echo FROM amd64/alpine:3.24\n" +
+		"FROM $REPO:8.0-alpine\n" +
+		"FROM amd64/alpine:3.24\r\n" +
+		"FROM other/image:1\n"
+	got := string(renameDockerfile([]byte(in), "f007", map[string]bool{"amd64/alpine:3.24": true}))
+	assert.Equal(t, "ARG REPO=mcr.microsoft.com/f007/dotnet/runtime-deps\n"+
+		"FROM amd64/alpine:3.24-f007 AS installer\n"+
+		"RUN echo FROM amd64/alpine:3.24\n"+
+		"FROM $REPO:8.0-alpine\n"+
+		"FROM amd64/alpine:3.24-f007\r\n"+
+		"FROM other/image:1\n", got)
+}
+
+// TestFleetAndStrategies builds a two-copy fleet and checks that the pure pass and every
+// lookup strategy agree on it and on the fixture, against a registry without added latency.
+func TestFleetAndStrategies(t *testing.T) {
+	t.Parallel()
+	dir, err := findFixture("")
+	require.NoError(t, err)
+	fx, err := loadFixture(dir)
+	require.NoError(t, err)
+	assert.Len(t, fx.bases, 35)
+	assert.Len(t, fx.finals, 22)
+	assert.Equal(t, 107, fx.candidates)
+
+	e, err := newCheckEnv(fx, 0, 16)
+	require.NoError(t, err)
+	defer e.Close()
+	// Small case: 8 paths; large case: 34 (depgraph's fixture tests).
+	assert.Len(t, e.want, 42)
+
+	ctx := context.Background()
+	base, err := e.run("baseflow", e.want, e.checkBaseflow(ctx, e.files, depgraph.LoadImageInfoRecords))
+	require.NoError(t, err)
+	assert.Equal(t, 22, base.lookups)
+	assert.Zero(t, base.gets)
+	serial, err := e.run("ImageBuilder", e.want, e.checkSerialGET(ctx, e.files))
+	require.NoError(t, err)
+	assert.Equal(t, 22, serial.lookups)
+	assert.Zero(t, serial.heads)
+	loop, err := e.run("crane loop", e.want, e.checkHeadLoop(ctx, e.files))
+	require.NoError(t, err)
+	assert.Equal(t, 107, loop.lookups)
+	assert.Equal(t, 107, loop.tokens, "a token per lookup")
+	assert.Equal(t, 3*107, loop.requests, "challenge, token and HEAD per lookup")
+
+	fl, err := e.newFleet(2)
+	require.NoError(t, err)
+	assert.Equal(t, 2*601, fl.platforms)
+	assert.Equal(t, 44, fl.lookups)
+	assert.Len(t, fl.digests, 44)
+	res, err := purePass(fl.files, fleetRecords, depgraph.MapLookup(fl.digests))
+	require.NoError(t, err)
+	paths := res.Paths()
+	require.Len(t, paths, 2*42)
+	assert.Equal(t, e.want, paths[:42], "copy 0 is the fixture")
+	for _, p := range paths[42:] {
+		assert.True(t, strings.HasPrefix(p, "f001/src/"), p)
+	}
+	checked, err := e.run("baseflow", paths, e.checkBaseflow(ctx, fl.files, fleetRecords))
+	require.NoError(t, err)
+	assert.Equal(t, 44, checked.lookups)
+}

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
+	"github.com/baseflow/baseflow/imageinfo"
+	"github.com/baseflow/baseflow/manifest"
+)
+
+// mergeJobs is the number of per-job image-info files the published file is merged from.
+const mergeJobs = 16
+
+// splitJobs divides d by platform into n documents as n build jobs would each record what
+// they built: platform i (in document order) goes to job i % n, with its repo and its image's
+// product version and manifest object. Repos without images go to job 0. (The same split as
+// imageinfo's property tests.)
+func splitJobs(d *imageinfo.Document, n int) []*imageinfo.Document {
+	parts := make([]*imageinfo.Document, n)
+	for k := range parts {
+		parts[k] = &imageinfo.Document{SchemaVersion: imageinfo.SchemaVersion}
+	}
+	i := 0
+	for _, r := range d.Repos {
+		if len(r.Images) == 0 {
+			parts[0].Repos = append(parts[0].Repos, &imageinfo.Repo{Repo: r.Repo})
+			continue
+		}
+		repos := make([]*imageinfo.Repo, n)
+		for _, img := range r.Images {
+			images := make([]*imageinfo.Image, n)
+			for _, p := range img.Platforms {
+				k := i % n
+				i++
+				if repos[k] == nil {
+					repos[k] = &imageinfo.Repo{Repo: r.Repo}
+					parts[k].Repos = append(parts[k].Repos, repos[k])
+				}
+				if images[k] == nil {
+					images[k] = &imageinfo.Image{ProductVersion: img.ProductVersion, Manifest: img.Manifest.Clone()}
+					repos[k].Images = append(repos[k].Images, images[k])
+				}
+				images[k].Platforms = append(images[k].Platforms, p.Clone())
+			}
+		}
+	}
+	return parts
+}
+
+// mergeCase is the published image-info split into per-job files.
+type mergeCase struct {
+	m         *manifest.Manifest
+	published []byte
+	parts     [][]byte
+}
+
+func newMergeCase(fx *fixture) (*mergeCase, error) {
+	published := fx.files[imageInfoFile].Data
+	d, err := imageinfo.Parse(imageInfoFile, published)
+	if err != nil {
+		return nil, err
+	}
+	mc := &mergeCase{m: fx.m, published: published}
+	for _, p := range splitJobs(d, mergeJobs) {
+		mc.parts = append(mc.parts, imageinfo.Marshal(p))
+	}
+	return mc, nil
+}
+
+// merge is what merge-image-info does with a manifest: parse each per-job file, bind it to the
+// manifest, merge it into an empty document bound to the manifest, and write the result. The
+// result must be the published file, byte for byte.
+func (mc *mergeCase) merge() error {
+	dst := &imageinfo.Document{}
+	if err := imageinfo.Bind(dst, mc.m, imageinfo.BindOptions{}); err != nil {
+		return err
+	}
+	for k, data := range mc.parts {
+		name := fmt.Sprintf("image-info-%02d.json", k)
+		d, err := imageinfo.Parse(name, data)
+		if err != nil {
+			return err
+		}
+		if err := imageinfo.Bind(d, mc.m, imageinfo.BindOptions{}); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		if err := imageinfo.Merge(dst, d, imageinfo.MergeOptions{}); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	if out := imageinfo.Marshal(dst); !bytes.Equal(out, mc.published) {
+		return fmt.Errorf("merge: %w: %d bytes written, the published file has %d", errMismatch, len(out), len(mc.published))
+	}
+	return nil
+}
+
+// floor decodes each per-job file into map[string]any and encodes it again, indented as
+// image-info is: the same bytes in and about the same bytes out, with no model.
+func (mc *mergeCase) floor() error {
+	for _, data := range mc.parts {
+		var v map[string]any
+		if err := json.Unmarshal(data, &v); err != nil {
+			return err
+		}
+		if _, err := json.MarshalIndent(v, "", "  "); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// partBytes is the size of the per-job files together.
+func (mc *mergeCase) partBytes() int {
+	n := 0
+	for _, p := range mc.parts {
+		n += len(p)
+	}
+	return n
+}
