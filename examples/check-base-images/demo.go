@@ -179,14 +179,7 @@ func layOut(dir string, reg *registrytest.Server) (string, error) {
 		return "", err
 	}
 	// What a build of the sample records today: every base at its current digest.
-	info, err := fixture.ImageInfo(root, "manifest.json", manifest.Options{}, func(image string) (string, error) {
-		ref, err := registry.Normalize(image)
-		if err != nil {
-			return "", err
-		}
-		d, err := reg.Digest(ref.Path, ref.Tag)
-		return d.String(), err
-	})
+	info, err := fixture.ImageInfo(root, "manifest.json", manifest.Options{}, reg.DigestOf)
 	if err != nil {
 		return "", err
 	}

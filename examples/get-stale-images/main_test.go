@@ -70,14 +70,7 @@ func newWorld(t *testing.T, reg *registrytest.Server, manifests ...struct {
 	infos := map[string]string{}
 	for _, m := range manifests {
 		files := fixture.Files(m.files)
-		info, err := fixture.ImageInfo(files, "manifest.json", manifest.Options{}, func(image string) (string, error) {
-			ref, err := registry.Normalize(image)
-			if err != nil {
-				return "", err
-			}
-			d, err := reg.Digest(ref.Path, ref.Tag)
-			return d.String(), err
-		})
+		info, err := fixture.ImageInfo(files, "manifest.json", manifest.Options{}, reg.DigestOf)
 		require.NoError(t, err)
 		infos["info/"+m.name+".json"] = string(info)
 		require.NoError(t, fixture.GitRepo(filepath.Join(w.dir, "git", "contoso", m.name), files))

@@ -112,6 +112,19 @@ func (s *Server) Digest(repo, tag string) (digest.Digest, error) {
 	return "", fmt.Errorf("registrytest: %s:%s: %w", repo, tag, errdef.ErrNotFound)
 }
 
+// DigestOf returns the digest the tag of an image reference points to on this server, as when
+// the server stands in for the reference's registry through a mirror: "alpine:3.20" is
+// library/alpine:3.20 here, "mcr.microsoft.com/windows/nanoserver:ltsc2022" is
+// windows/nanoserver:ltsc2022. The reference's registry is ignored.
+func (s *Server) DigestOf(image string) (string, error) {
+	ref, err := registry.Normalize(image)
+	if err != nil {
+		return "", err
+	}
+	d, err := s.Digest(ref.Path, ref.Tag)
+	return d.String(), err
+}
+
 // memTarget is an oras.Target over one repository of a Server's memory.
 type memTarget struct {
 	s    *Server
