@@ -91,11 +91,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	if fs.NArg() > 0 {
 		return fail(stderr, cli.Usagef("unexpected argument %q", fs.Arg(0)))
 	}
-	level := slog.LevelInfo
-	if *verbose {
-		level = slog.LevelDebug
-	}
-	log, err := cli.NewLogger(stderr, *logFormat, level)
+	log, err := cli.NewLogger(stderr, *logFormat, cli.Level(*verbose))
 	if err != nil {
 		return fail(stderr, err)
 	}

@@ -8,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
 	"strings"
@@ -79,11 +78,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	if fs.NArg() > 0 {
 		return cli.Fail(stderr, "get-stale-images", cli.Usagef("unexpected argument %q", fs.Arg(0)))
 	}
-	level := slog.LevelInfo
-	if *verbose {
-		level = slog.LevelDebug
-	}
-	log, err := cli.NewLogger(stderr, *logFormat, level)
+	log, err := cli.NewLogger(stderr, *logFormat, cli.Level(*verbose))
 	if err == nil {
 		err = errors.Join(check.Validate(), out.Validate())
 	}

@@ -12,7 +12,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
 	"strings"
@@ -92,11 +91,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 	if err := c.check(fs.Args()); err != nil {
 		return fail(stderr, err)
 	}
-	level := slog.LevelInfo
-	if c.verbose {
-		level = slog.LevelDebug
-	}
-	log, err := cli.NewLogger(stderr, c.logFormat, level)
+	log, err := cli.NewLogger(stderr, c.logFormat, cli.Level(c.verbose))
 	if err != nil {
 		return fail(stderr, err)
 	}

@@ -11,7 +11,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"os"
 	"os/signal"
@@ -170,11 +169,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	if secret == "" && !c.insecureNoAuth {
 		return fail(stderr, cli.Usagef("%s is not set: webhooks need a shared secret (or pass --insecure-no-auth to accept anyone's)", SecretEnv))
 	}
-	level := slog.LevelInfo
-	if c.verbose {
-		level = slog.LevelDebug
-	}
-	log, err := cli.NewLogger(stderr, c.logFormat, level)
+	log, err := cli.NewLogger(stderr, c.logFormat, cli.Level(c.verbose))
 	if err != nil {
 		return fail(stderr, err)
 	}

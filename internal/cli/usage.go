@@ -22,6 +22,14 @@ const (
 	ExitBreaker = 3
 )
 
+// Level is the log level of the commands' --verbose flag: debug when set, else info.
+func Level(verbose bool) slog.Level {
+	if verbose {
+		return slog.LevelDebug
+	}
+	return slog.LevelInfo
+}
+
 // NewLogger returns a logger writing to w in text or json format.
 func NewLogger(w io.Writer, format string, level slog.Level) (*slog.Logger, error) {
 	opts := &slog.HandlerOptions{Level: level}
