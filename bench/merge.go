@@ -6,47 +6,12 @@ import (
 	"fmt"
 
 	"github.com/baseflow/baseflow/imageinfo"
+	"github.com/baseflow/baseflow/imageinfo/imageinfotest"
 	"github.com/baseflow/baseflow/manifest"
 )
 
 // mergeJobs is the number of per-job image-info files the published file is merged from.
 const mergeJobs = 16
-
-// splitJobs divides d by platform into n documents as n build jobs would each record what
-// they built: platform i (in document order) goes to job i % n, with its repo and its image's
-// product version and manifest object. Repos without images go to job 0. (The same split as
-// imageinfo's property tests.)
-func splitJobs(d *imageinfo.Document, n int) []*imageinfo.Document {
-	parts := make([]*imageinfo.Document, n)
-	for k := range parts {
-		parts[k] = &imageinfo.Document{SchemaVersion: imageinfo.SchemaVersion}
-	}
-	i := 0
-	for _, r := range d.Repos {
-		if len(r.Images) == 0 {
-			parts[0].Repos = append(parts[0].Repos, &imageinfo.Repo{Repo: r.Repo})
-			continue
-		}
-		repos := make([]*imageinfo.Repo, n)
-		for _, img := range r.Images {
-			images := make([]*imageinfo.Image, n)
-			for _, p := range img.Platforms {
-				k := i % n
-				i++
-				if repos[k] == nil {
-					repos[k] = &imageinfo.Repo{Repo: r.Repo}
-					parts[k].Repos = append(parts[k].Repos, repos[k])
-				}
-				if images[k] == nil {
-					images[k] = &imageinfo.Image{ProductVersion: img.ProductVersion, Manifest: img.Manifest.Clone()}
-					repos[k].Images = append(repos[k].Images, images[k])
-				}
-				images[k].Platforms = append(images[k].Platforms, p.Clone())
-			}
-		}
-	}
-	return parts
-}
 
 // mergeCase is the published image-info split into per-job files.
 type mergeCase struct {
@@ -62,7 +27,7 @@ func newMergeCase(fx *fixture) (*mergeCase, error) {
 		return nil, err
 	}
 	mc := &mergeCase{m: fx.m, published: published}
-	for _, p := range splitJobs(d, mergeJobs) {
+	for _, p := range imageinfotest.Split(d, mergeJobs, nil) {
 		mc.parts = append(mc.parts, imageinfo.Marshal(p))
 	}
 	return mc, nil

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/baseflow/baseflow/imageinfo"
+	"github.com/baseflow/baseflow/imageinfo/imageinfotest"
 )
 
 // BenchmarkLoadMergeWrite loads the real 1.2 MB dotnet-docker image-info, merges it into
@@ -96,7 +97,7 @@ func BenchmarkBind(b *testing.B) {
 // as a build-time merge does.
 func BenchmarkMergeSplitFiles(b *testing.B) {
 	m := dotnetDockerManifest(b)
-	parts := asFiles(b, split(parseFile(b, dotnetDockerInfo), 16, func(i int) int { return i % 16 }), m)
+	parts := asFiles(b, imageinfotest.Split(parseFile(b, dotnetDockerInfo), 16, nil), m)
 	b.ReportAllocs()
 	for b.Loop() {
 		dst := &imageinfo.Document{}

@@ -9,44 +9,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/baseflow/baseflow/imageinfo"
+	"github.com/baseflow/baseflow/imageinfo/imageinfotest"
 	"github.com/baseflow/baseflow/manifest"
 )
-
-// split divides d by platform into n documents, as n build jobs would each record the
-// platforms they built: platform i (in document order) goes to part job(i). Each part holds
-// the repos and images of its platforms, with the images' product version and manifest
-// object. Repos without images go to part 0.
-func split(d *imageinfo.Document, n int, job func(i int) int) []*imageinfo.Document {
-	parts := make([]*imageinfo.Document, n)
-	for k := range parts {
-		parts[k] = &imageinfo.Document{SchemaVersion: "2.0"}
-	}
-	i := 0
-	for _, r := range d.Repos {
-		if len(r.Images) == 0 {
-			parts[0].Repos = append(parts[0].Repos, &imageinfo.Repo{Repo: r.Repo})
-			continue
-		}
-		repos := make([]*imageinfo.Repo, n)
-		for _, img := range r.Images {
-			images := make([]*imageinfo.Image, n)
-			for _, p := range img.Platforms {
-				k := job(i)
-				i++
-				if repos[k] == nil {
-					repos[k] = &imageinfo.Repo{Repo: r.Repo}
-					parts[k].Repos = append(parts[k].Repos, repos[k])
-				}
-				if images[k] == nil {
-					images[k] = &imageinfo.Image{ProductVersion: img.ProductVersion, Manifest: img.Manifest.Clone()}
-					repos[k].Images = append(repos[k].Images, images[k])
-				}
-				images[k].Platforms = append(images[k].Platforms, p.Clone())
-			}
-		}
-	}
-	return parts
-}
 
 // asFiles writes and reads back each part, bound to m when m is not nil, as merge-image-info
 // loads per-job files.
@@ -119,7 +84,7 @@ func TestMergeOfSplitFilesReproducesTheOriginal(t *testing.T) {
 				splits[fmt.Sprintf("random-%d", seed)] = func(int) int { return rng.IntN(16) }
 			}
 			for how, job := range splits {
-				parts := asFiles(t, split(whole, 16, job), m)
+				parts := asFiles(t, imageinfotest.Split(whole, 16, job), m)
 				for _, publish := range []bool{false, true} {
 					got := mergeAll(t, parts, identity(16), imageinfo.MergeOptions{Publish: publish})
 					assert.Equal(t, want, string(imageinfo.Marshal(got)), "%s publish=%v", how, publish)
@@ -135,7 +100,7 @@ func TestMergeOrderDoesNotMatterForDisjointPlatforms(t *testing.T) {
 	for name, m := range modes(t) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			parts := asFiles(t, split(parseFile(t, dotnetDockerInfo), 16, func(i int) int { return (i * 7) % 16 }), m)
+			parts := asFiles(t, imageinfotest.Split(parseFile(t, dotnetDockerInfo), 16, func(i int) int { return (i * 7) % 16 }), m)
 			rng := rand.New(rand.NewPCG(7, 7))
 			for range 5 {
 				order := rng.Perm(16)
@@ -163,8 +128,8 @@ func TestBuildMergeLosesNoPlatform(t *testing.T) {
 			// Overlapping parts: each platform goes to one or two jobs, with changed digests
 			// so later files overwrite earlier ones.
 			whole := parseFile(t, dotnetDockerInfo)
-			parts := split(whole, 6, func(int) int { return rng.IntN(6) })
-			extra := split(whole, 6, func(int) int { return rng.IntN(6) })
+			parts := imageinfotest.Split(whole, 6, func(int) int { return rng.IntN(6) })
+			extra := imageinfotest.Split(whole, 6, func(int) int { return rng.IntN(6) })
 			for _, d := range extra {
 				for _, r := range d.Repos {
 					for _, img := range r.Images {

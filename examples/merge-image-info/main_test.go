@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/baseflow/baseflow/imageinfo"
+	"github.com/baseflow/baseflow/imageinfo/imageinfotest"
 )
 
 const (
@@ -45,35 +46,13 @@ func writeJobFiles(t *testing.T, dir string, n int, edit func(*imageinfo.Platfor
 	t.Helper()
 	whole, err := imageinfo.Parse(realInfo, readFile(t, realInfo))
 	require.NoError(t, err)
-	parts := make([]*imageinfo.Document, n)
-	for k := range parts {
-		parts[k] = &imageinfo.Document{}
-	}
-	i := 0
-	for _, r := range whole.Repos {
-		if len(r.Images) == 0 {
-			parts[0].Repos = append(parts[0].Repos, &imageinfo.Repo{Repo: r.Repo})
-			continue
-		}
-		repos := make([]*imageinfo.Repo, n)
-		for _, img := range r.Images {
-			images := make([]*imageinfo.Image, n)
-			for _, p := range img.Platforms {
-				k := i % n
-				i++
-				if repos[k] == nil {
-					repos[k] = &imageinfo.Repo{Repo: r.Repo}
-					parts[k].Repos = append(parts[k].Repos, repos[k])
-				}
-				if images[k] == nil {
-					images[k] = &imageinfo.Image{ProductVersion: img.ProductVersion, Manifest: img.Manifest}
-					repos[k].Images = append(repos[k].Images, images[k])
-				}
-				p = p.Clone()
-				if edit != nil {
+	parts := imageinfotest.Split(whole, n, nil)
+	for _, part := range parts {
+		for _, r := range part.Repos {
+			for _, img := range r.Images {
+				for _, p := range img.Platforms {
 					edit(p)
 				}
-				images[k].Platforms = append(images[k].Platforms, p)
 			}
 		}
 	}
@@ -89,7 +68,7 @@ func TestBuildTimeMergeOfJobFiles(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
 			src := filepath.Join(dir, "image-infos")
-			writeJobFiles(t, src, 16, nil)
+			writeJobFiles(t, src, 16, func(*imageinfo.Platform) {})
 			dest := filepath.Join(src, "output", "image-info.json")
 			args := []string{src, dest}
 			if withManifest {
