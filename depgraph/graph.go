@@ -2,7 +2,6 @@ package depgraph
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -248,15 +247,4 @@ func (g *Graph) findCycle() []*Node {
 		}
 	}
 	return nil
-}
-
-// errNoPlatform is returned by Node lookups for a platform of another manifest.
-var errNoPlatform = errors.New("platform is not part of this graph's manifest")
-
-// Node returns the node of a platform of the graph's manifest.
-func (g *Graph) Node(p *manifest.Platform) (*Node, error) {
-	if p == nil || p.Index < 0 || p.Index >= len(g.Nodes) || g.Nodes[p.Index].Platform != p {
-		return nil, errNoPlatform
-	}
-	return g.Nodes[p.Index], nil
 }

@@ -97,20 +97,11 @@ func (g *Graph) walkDrawing(node func(id, label string, external bool), edge fun
 				continue
 			}
 			drawn[from] = true
-			edge(from, to, f.Image == n.Final.Image || n.isInternalParent(from))
+			// Solid: the final base, and every platform of the manifest it builds on (the
+			// image is rebuilt with it whichever stage uses it). Dashed: builder-only bases.
+			edge(from, to, f.Kind == dockerfile.Internal || f.Image == n.Final.Image)
 		}
 	}
-}
-
-// isInternalParent reports whether id names one of n's parent platforms; every internal
-// parent is drawn solid, since the image is rebuilt with it whichever stage uses it.
-func (n *Node) isInternalParent(id string) bool {
-	for _, p := range n.Parents {
-		if fmt.Sprintf("p%d", p.Platform.Index) == id {
-			return true
-		}
-	}
-	return false
 }
 
 func dotQuote(s string) string {
