@@ -880,26 +880,21 @@ func (d *decoder) platform() (*Platform, error) {
 // layers reads schema 2.0 layer objects and schema 1.0 digest strings.
 func (d *decoder) layers() ([]Layer, error) {
 	var layers []Layer
-	var digests []string
-	var hasDigest []bool
 	_, err := d.array(func(int) error {
 		c, _ := d.peek()
 		switch c {
 		case '"':
 			s, err := d.str()
-			layers = append(layers, Layer{})
-			digests = append(digests, s)
-			hasDigest = append(hasDigest, true)
+			layers = append(layers, Layer{Digest: &s})
 			return err
 		case '{':
 			var l Layer
-			var digest *string
 			err := d.object(func(name []byte) error {
 				var err error
 				switch {
 				case is(name, "digest"):
 					d.push("digest")
-					digest, err = d.optString()
+					l.Digest, err = d.optString()
 				case is(name, "size"):
 					d.push("size")
 					l.Size, err = d.int64Value()
@@ -910,23 +905,12 @@ func (d *decoder) layers() ([]Layer, error) {
 				return err
 			})
 			layers = append(layers, l)
-			if digest != nil {
-				digests = append(digests, *digest)
-			} else {
-				digests = append(digests, "")
-			}
-			hasDigest = append(hasDigest, digest != nil)
 			return err
 		}
 		return d.typeError("a digest string or a layer object")
 	})
 	if err != nil {
 		return nil, err
-	}
-	for i := range layers {
-		if hasDigest[i] {
-			layers[i].Digest = &digests[i]
-		}
 	}
 	return layers, nil
 }
