@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/baseflow/baseflow/check"
 	"github.com/baseflow/baseflow/dispatch"
 	"github.com/baseflow/baseflow/subscription"
 )
@@ -12,7 +13,7 @@ import (
 type Config struct {
 	Subscriptions []subscription.Subscription
 	// Checker checks subscriptions for stale images (sources, registry, filters).
-	Checker *subscription.Checker
+	Checker *check.Checker
 	// Dispatcher queues the rebuilds; nil only checks.
 	Dispatcher *dispatch.Dispatcher
 }
@@ -20,7 +21,7 @@ type Config struct {
 // Outcome is what a check found and did.
 type Outcome struct {
 	// Results has one entry per subscription, in the order given.
-	Results []*subscription.Result
+	Results []*check.SubscriptionResult
 	// Jobs are the rebuilds planned from the stale paths, one per subscription.
 	Jobs []dispatch.Job
 	// Queued has what the dispatcher did for each job; empty without a dispatcher.

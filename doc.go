@@ -17,7 +17,9 @@
 //   - imageinfo: the image-info model, byte-compatible JSON, build- and publish-time merge.
 //   - depgraph: the platform graph, staleness with reasons, rebuild sets and build waves.
 //   - registry: digest resolution (network, caching, in-memory) behind one interface.
-//   - subscription: subscriptions files, git and GitHub sources, the per-subscription check.
+//   - subscription: the subscriptions file format and its sources (git, GitHub, in-memory).
+//   - check: the check engine: subscriptions → graphs → one lookup per base → stale sets.
+//   - setup: the real check and queue built from plain settings (what the commands wire).
 //   - dispatch: queueing rebuilds with guards, on Azure DevOps and GitHub Actions.
 //   - watch: rebuilds on registry push events, journaled and debounced.
 //

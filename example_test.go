@@ -8,6 +8,7 @@ import (
 	"github.com/opencontainers/go-digest"
 
 	"github.com/baseflow/baseflow"
+	"github.com/baseflow/baseflow/check"
 	"github.com/baseflow/baseflow/depgraph"
 	"github.com/baseflow/baseflow/dispatch"
 	"github.com/baseflow/baseflow/dispatch/dispatchtest"
@@ -47,7 +48,7 @@ func ExampleCheck() {
 
 	outcome, err := baseflow.Check(context.Background(), baseflow.Config{
 		Subscriptions: subs,
-		Checker:       &subscription.Checker{Manifests: repos, Resolver: resolver, LoadRecords: depgraph.LoadImageInfoRecords},
+		Checker:       &check.Checker{Manifests: repos, Resolver: resolver, LoadRecords: depgraph.LoadImageInfoRecords},
 		Dispatcher:    &dispatch.Dispatcher{AzureDevOps: pipelines},
 	})
 	if err != nil {

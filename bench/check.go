@@ -14,12 +14,12 @@ import (
 	"github.com/opencontainers/go-digest"
 	"oras.land/oras-go/v2/registry/remote/auth"
 
+	"github.com/baseflow/baseflow/check"
 	"github.com/baseflow/baseflow/depgraph"
 	"github.com/baseflow/baseflow/dockerfile"
 	"github.com/baseflow/baseflow/registry"
 	"github.com/baseflow/baseflow/registry/registrytest"
 	"github.com/baseflow/baseflow/registry/remote"
-	"github.com/baseflow/baseflow/subscription"
 )
 
 // checkEnv is a loopback registry with injected latency and anonymous token authentication
@@ -198,16 +198,16 @@ func (e *checkEnv) run(name string, want []string, strategy func(*span) ([]strin
 // anonymous gives no credentials to any registry, whatever the user's docker configuration.
 func anonymous(context.Context, string) (auth.Credential, error) { return auth.EmptyCredential, nil }
 
-// checkBaseflow is baseflow's check: subscription.Checker with the network client behind a
+// checkBaseflow is baseflow's check: check.Checker with the network client behind a
 // run-wide registry.Cache (concurrent HEADs, one per distinct reference, tokens cached per
 // repository).
-func (e *checkEnv) checkBaseflow(ctx context.Context, files fs.FS, load subscription.RecordsLoader) func(*span) ([]string, int, error) {
+func (e *checkEnv) checkBaseflow(ctx context.Context, files fs.FS, load check.RecordsLoader) func(*span) ([]string, int, error) {
 	return func(sp *span) ([]string, int, error) {
 		client, err := remote.New(remote.WithPlainHTTP(e.srv.Host()), remote.WithCredentialFunc(anonymous))
 		if err != nil {
 			return nil, 0, err
 		}
-		checker := &subscription.Checker{
+		checker := &check.Checker{
 			Manifests: fsSource{files},
 			Resolver: registry.NewCache(spanResolver{client, sp},
 				registry.WithConcurrency(e.concurrency), registry.WithMirrors(e.mirrors)),

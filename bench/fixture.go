@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing/fstest"
 
+	"github.com/baseflow/baseflow/check"
 	"github.com/baseflow/baseflow/depgraph"
 	"github.com/baseflow/baseflow/dockerfile"
 	"github.com/baseflow/baseflow/imageinfo"
@@ -165,7 +166,7 @@ func (fx *fixture) dockerfiles() []string {
 // purePass is the CPU part of a stale check, as BenchmarkPurePass in depgraph does: load the
 // manifest, parse every Dockerfile, load and bind image-info (with load), and compute the
 // stale set with digests from lookup.
-func purePass(fsys fs.FS, load subscription.RecordsLoader, lookup depgraph.DigestLookup) (*depgraph.Result, error) {
+func purePass(fsys fs.FS, load check.RecordsLoader, lookup depgraph.DigestLookup) (*depgraph.Result, error) {
 	_, g, recs, err := loadCheck(fsys, load)
 	if err != nil {
 		return nil, err
@@ -175,7 +176,7 @@ func purePass(fsys fs.FS, load subscription.RecordsLoader, lookup depgraph.Diges
 }
 
 // loadCheck reads what a check needs before any lookup: manifest, graph and image-info.
-func loadCheck(fsys fs.FS, load subscription.RecordsLoader) (*manifest.Manifest, *depgraph.Graph, depgraph.Records, error) {
+func loadCheck(fsys fs.FS, load check.RecordsLoader) (*manifest.Manifest, *depgraph.Graph, depgraph.Records, error) {
 	m, err := manifest.Load(fsys, manifestFile, manifest.Options{})
 	if err != nil {
 		return nil, nil, nil, err

@@ -233,7 +233,7 @@ func (s *suite) rowScaling(ctx context.Context) error {
 	for _, line := range []string{
 		fmt.Sprintf("runs (pure pass/check): %s, medians shown; a kind of run stops repeating after 5 s. Fleets built in %s.",
 			strings.Join(runs, ", "), strings.Join(built, ", ")),
-		"The check goes from bytes to stale paths, lookups included (subscription.Checker, as row 1).",
+		"The check goes from bytes to stale paths, lookups included (check.Checker, as row 1).",
 		"Peak heap: the largest live heap a garbage collection found during the run, above the input's; a short-lived",
 		"peak shows only when a collection falls in it. Retained: the live heap after the pure pass, its result held.",
 		"bound = (distinct final bases / concurrency, rounded up, + 2) x latency: a round trip per lookup, and a 401",

@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/baseflow/baseflow/check"
 	"github.com/baseflow/baseflow/depgraph"
 	"github.com/baseflow/baseflow/imageinfo"
 	"github.com/baseflow/baseflow/registry"
@@ -84,8 +85,8 @@ func appSource(platforms ...platformSpec) *memSource {
 
 // newChecker is the check as the commands configure it: image-info read from the same source,
 // bound as the stale check binds it.
-func newChecker(src subscription.Source, resolver registry.Resolver) *subscription.Checker {
-	return &subscription.Checker{Manifests: src, Resolver: resolver, LoadRecords: depgraph.LoadImageInfoRecords}
+func newChecker(src subscription.Source, resolver registry.Resolver) *check.Checker {
+	return &check.Checker{Manifests: src, Resolver: resolver, LoadRecords: depgraph.LoadImageInfoRecords}
 }
 
 // newRemoteClient is a registry client for loopback registries that reads no credentials

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	baseflow "github.com/baseflow/baseflow"
+	"github.com/baseflow/baseflow/check"
 	"github.com/baseflow/baseflow/dispatch"
 	"github.com/baseflow/baseflow/dispatch/dispatchtest"
 	"github.com/baseflow/baseflow/dockerfile"
@@ -172,7 +173,7 @@ func TestHostileInputThroughCheck(t *testing.T) {
 			if tt.wantErr != nil {
 				assert.ErrorIs(t, r.Err, tt.wantErr)
 			}
-			assert.Equal(t, subscription.StatusFailed, r.Status())
+			assert.Equal(t, check.StatusFailed, r.Status())
 			assert.Empty(t, r.Paths())
 		})
 	}
@@ -261,7 +262,7 @@ func TestOversizeFilesAreNotReadWhole(t *testing.T) {
 			assert.Contains(t, r.Err.Error(), tt.want)
 			assert.LessOrEqual(t, big.read.Load(), tt.limit+1, "read no more than the limit and one byte")
 			assert.Greater(t, big.read.Load(), tt.limit)
-			assert.Equal(t, subscription.StatusFailed, r.Status())
+			assert.Equal(t, check.StatusFailed, r.Status())
 		})
 	}
 }
@@ -294,7 +295,7 @@ func TestUnparseableReferencesFailTheirPlatform(t *testing.T) {
 			require.NoError(t, ok.Err)
 			assert.Equal(t, reg.Host()+"/library/good@"+good.String(), ok.Current)
 			assert.False(t, ok.Stale)
-			assert.Equal(t, subscription.StatusFailed, r.Status())
+			assert.Equal(t, check.StatusFailed, r.Status())
 			for _, req := range reg.Requests() {
 				assert.Contains(t, req.Path, "library/good", "no request for the unparseable reference")
 			}
@@ -462,7 +463,7 @@ func TestSymlinksLeavingTheRepository(t *testing.T) {
 			}
 			assert.Equal(t, tt.escape, errors.Is(r.Err, manifest.ErrPathEscapes), "%v", r.Err)
 			assert.NotContains(t, r.Err.Error(), "secret:outside")
-			assert.Equal(t, subscription.StatusFailed, r.Status())
+			assert.Equal(t, check.StatusFailed, r.Status())
 		})
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	baseflow "github.com/baseflow/baseflow"
+	"github.com/baseflow/baseflow/check"
 	"github.com/baseflow/baseflow/dispatch"
 	"github.com/baseflow/baseflow/dispatch/dispatchtest"
 	"github.com/baseflow/baseflow/registry"
@@ -87,7 +88,7 @@ func (f *faultFixture) client(t *testing.T, opts ...remote.Option) *remote.Clien
 }
 
 // check runs the whole stale-image check of the application through the proxy.
-func (f *faultFixture) check(t *testing.T, c *remote.Client) (*subscription.Result, time.Duration) {
+func (f *faultFixture) check(t *testing.T, c *remote.Client) (*check.SubscriptionResult, time.Duration) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 2*waitBound(2))
 	defer cancel()
@@ -98,7 +99,7 @@ func (f *faultFixture) check(t *testing.T, c *remote.Client) (*subscription.Resu
 
 // assertRightDigests checks a check that got through: alpha's recorded digest is current,
 // beta moved, so exactly src/b is stale, with the digests the registry holds.
-func (f *faultFixture) assertRightDigests(t *testing.T, r *subscription.Result) {
+func (f *faultFixture) assertRightDigests(t *testing.T, r *check.SubscriptionResult) {
 	t.Helper()
 	require.NoError(t, r.Err)
 	require.NotNil(t, r.Stale)
@@ -110,13 +111,13 @@ func (f *faultFixture) assertRightDigests(t *testing.T, r *subscription.Result) 
 	assert.Equal(t, h+"/library/beta@"+f.beta.String(), b.Current)
 	assert.True(t, b.Stale)
 	assert.Equal(t, []string{"src/b"}, r.Paths())
-	assert.Equal(t, subscription.StatusStale, r.Status())
+	assert.Equal(t, check.StatusStale, r.Status())
 }
 
 // assertFailedLookups checks that the lookups of the platforms at failed (indexes into
 // Checks) failed with kind, and that the check decided nothing about them: neither stale nor
 // current, the subscription failed and not up to date, in the result and in the report.
-func assertFailedLookups(t *testing.T, r *subscription.Result, kind registry.Kind, failed ...int) {
+func assertFailedLookups(t *testing.T, r *check.SubscriptionResult, kind registry.Kind, failed ...int) {
 	t.Helper()
 	require.Error(t, r.Err)
 	require.NotNil(t, r.Stale)
@@ -130,9 +131,9 @@ func assertFailedLookups(t *testing.T, r *subscription.Result, kind registry.Kin
 		assert.NotContains(t, r.Paths(), c.Platform.Dockerfile)
 		assert.Contains(t, r.Err.Error(), c.Ref, "the error names the reference")
 	}
-	assert.Equal(t, subscription.StatusFailed, r.Status())
-	rep := subscription.NewReport([]*subscription.Result{r}, nil)
-	assert.Equal(t, subscription.StatusFailed, rep.Subscriptions[0].Status)
+	assert.Equal(t, check.StatusFailed, r.Status())
+	rep := check.NewReport([]*check.SubscriptionResult{r}, nil)
+	assert.Equal(t, check.StatusFailed, rep.Subscriptions[0].Status)
 	for _, i := range failed {
 		assert.Contains(t, rep.Subscriptions[0].Error, r.Stale.Checks[i].Ref)
 		assert.NotEmpty(t, rep.Subscriptions[0].Bases[i].Error)

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/baseflow/baseflow/check"
 	"github.com/baseflow/baseflow/depgraph"
 	"github.com/baseflow/baseflow/dispatch"
 	"github.com/baseflow/baseflow/dispatch/dispatchtest"
@@ -118,7 +119,7 @@ func TestEndToEnd(t *testing.T) {
 	clones := t.TempDir()
 	w, err := watch.New(watch.Config{
 		Subscriptions: subs,
-		Checker:       &subscription.Checker{Resolver: registry.NewCache(client), LoadRecords: depgraph.LoadImageInfoRecords},
+		Checker:       &check.Checker{Resolver: registry.NewCache(client), LoadRecords: depgraph.LoadImageInfoRecords},
 		Sources: func() (subscription.Source, subscription.Source, error) {
 			src, err := gitsource.New(gitsource.WithURLTemplate("file://"+filepath.ToSlash(repos)+"/{owner}/{repo}"),
 				gitsource.WithTempDir(clones), gitsource.WithEnv(isolatedGitEnv...))

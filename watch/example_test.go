@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 
+	"github.com/baseflow/baseflow/check"
 	"github.com/baseflow/baseflow/depgraph"
 	"github.com/baseflow/baseflow/dispatch"
 	"github.com/baseflow/baseflow/registry"
@@ -62,7 +63,7 @@ func ExampleWatcher_Serve() {
 	}
 	w, err := watch.New(watch.Config{
 		Subscriptions: subs,
-		Checker:       &subscription.Checker{Resolver: registry.NewCache(client), LoadRecords: depgraph.LoadImageInfoRecords},
+		Checker:       &check.Checker{Resolver: registry.NewCache(client), LoadRecords: depgraph.LoadImageInfoRecords},
 		Sources: func() (subscription.Source, subscription.Source, error) {
 			src, err := gitsource.New() // a fresh clone per check sees new commits
 			return src, src, err

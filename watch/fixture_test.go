@@ -15,6 +15,7 @@ import (
 	"github.com/opencontainers/go-digest"
 	"github.com/stretchr/testify/require"
 
+	"github.com/baseflow/baseflow/check"
 	"github.com/baseflow/baseflow/depgraph"
 	"github.com/baseflow/baseflow/dispatch"
 	"github.com/baseflow/baseflow/dispatch/dispatchtest"
@@ -154,7 +155,7 @@ type fixture struct {
 	static   *registry.Static
 	resolver *gatedResolver
 	subs     []subscription.Subscription
-	checker  *subscription.Checker
+	checker  *check.Checker
 	rec      *dispatchtest.Recorder
 	disp     *dispatch.Dispatcher
 	logs     *syncBuffer
@@ -186,7 +187,7 @@ func newFixture(t *testing.T, cacheOpts ...registry.CacheOption) *fixture {
 	})
 	f.subs, err = subscription.Parse("subscriptions.json", []byte(subscriptionsJSON))
 	require.NoError(t, err)
-	f.checker = &subscription.Checker{
+	f.checker = &check.Checker{
 		Manifests:   f.source,
 		Resolver:    registry.NewCache(f.resolver, cacheOpts...),
 		LoadRecords: depgraph.LoadImageInfoRecords,

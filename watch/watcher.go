@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/baseflow/baseflow"
+	"github.com/baseflow/baseflow/check"
 	"github.com/baseflow/baseflow/depgraph"
 	"github.com/baseflow/baseflow/dispatch"
 	"github.com/baseflow/baseflow/manifest"
@@ -53,7 +54,7 @@ type Config struct {
 	// Resolver with a Reset method (registry.Cache) is reset before each check, so that a
 	// moved tag is seen; with a LookupRef method (registry.Cache with mirrors), a push to
 	// where a base is looked up (its mirror) matches the base too.
-	Checker *subscription.Checker
+	Checker *check.Checker
 	// Sources opens fresh sources for every check and index pass. Sources cache what they read
 	// for their lifetime (gitsource clones a branch once), so a long-running watcher needs new
 	// ones to see new commits of manifests and image-info. Nil uses Checker's sources for
@@ -581,7 +582,7 @@ func (w *Watcher) check(ctx context.Context, subs []subscription.Subscription) (
 
 // checker returns a copy of the configured checker reading from fresh sources, and the
 // function that closes them.
-func (w *Watcher) checker() (*subscription.Checker, func(), error) {
+func (w *Watcher) checker() (*check.Checker, func(), error) {
 	c := *w.cfg.Checker
 	if w.cfg.Sources == nil {
 		return &c, func() {}, nil
@@ -731,7 +732,7 @@ func (w *Watcher) refreshIndex(ctx context.Context) {
 }
 
 // loadGraph reads a subscription's manifest and Dockerfiles as the checker does.
-func loadGraph(ctx context.Context, c *subscription.Checker, s subscription.Subscription) (*depgraph.Graph, error) {
+func loadGraph(ctx context.Context, c *check.Checker, s subscription.Subscription) (*depgraph.Graph, error) {
 	mf := s.Manifest
 	tree, err := c.Manifests.Tree(ctx, mf.Owner, mf.Repo, mf.Branch)
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/baseflow/baseflow"
+	"github.com/baseflow/baseflow/check"
 	"github.com/baseflow/baseflow/dispatch"
 	"github.com/baseflow/baseflow/dispatch/dispatchtest"
 	"github.com/baseflow/baseflow/internal/atomicfile"
@@ -92,11 +93,11 @@ func runDemo(ctx context.Context, stdout io.Writer, log *slog.Logger) (*demoRun,
 	if err != nil {
 		return nil, err
 	}
-	check, err := flags.NewCheck(os.Getenv, log, nil)
+	chk, err := flags.NewCheck(os.Getenv, log, nil)
 	if err != nil {
 		return nil, err
 	}
-	defer check.Close()
+	defer chk.Close()
 	fmt.Fprintf(stdout, "\n2. Git repositories under %s:\n", dir)
 	fmt.Fprintf(stdout, "     %s/%s     manifest.json and 12 Dockerfiles (runtime-deps → runtime → aspnet → sdk; linux amd64/arm64, windows amd64)\n", demoOwner, demoRepo)
 	fmt.Fprintf(stdout, "     %s/%s   %s, recording the digests of today's bases\n", demoOwner, demoInfoRepo, demoInfoPath)
@@ -104,15 +105,15 @@ func runDemo(ctx context.Context, stdout io.Writer, log *slog.Logger) (*demoRun,
 
 	recorder := dispatchtest.NewRecorder()
 	cfg := baseflow.Config{
-		Subscriptions: check.Subscriptions,
-		Checker:       check.Checker,
+		Subscriptions: chk.Subscriptions,
+		Checker:       chk.Checker,
 		Dispatcher:    &dispatch.Dispatcher{AzureDevOps: recorder, GitHubActions: recorder, Logger: log},
 	}
 	run := &demoRun{}
-	var before *subscription.RegistryReport
+	var before *check.RegistryReport
 	checkOnce := func(title string) (*baseflow.Outcome, error) {
 		// Each check is a new run: it must see tags that moved since the last one.
-		check.Checker.Resolver.(*registry.Cache).Reset()
+		chk.Checker.Resolver.(*registry.Cache).Reset()
 		out, err := baseflow.Check(ctx, cfg)
 		if err != nil {
 			return nil, err
@@ -120,7 +121,7 @@ func runDemo(ctx context.Context, stdout io.Writer, log *slog.Logger) (*demoRun,
 		run.Checks = append(run.Checks, out)
 		fmt.Fprintf(stdout, "\n%s\n", title)
 		// The client counts for the whole run; show what this check asked.
-		after := check.RegistryReport()
+		after := chk.RegistryReport()
 		delta := *after
 		if before != nil {
 			delta.Requests -= before.Requests
@@ -131,7 +132,7 @@ func runDemo(ctx context.Context, stdout io.Writer, log *slog.Logger) (*demoRun,
 		}
 		before = after
 		var report strings.Builder
-		if err := subscription.NewReport(out.Results, &delta).WriteText(&report); err != nil {
+		if err := check.NewReport(out.Results, &delta).WriteText(&report); err != nil {
 			return nil, err
 		}
 		fmt.Fprint(stdout, indented(report.String(), "     "))

@@ -9,10 +9,9 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/baseflow/baseflow/check"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/baseflow/baseflow/subscription"
 )
 
 func TestDemo(t *testing.T) {
@@ -25,7 +24,7 @@ func TestDemo(t *testing.T) {
 	for i, out := range run.Checks[:2] {
 		require.Len(t, out.Results, 1)
 		r := out.Results[0]
-		assert.Equal(t, subscription.StatusUpToDate, r.Status(), "check %d", i+1)
+		assert.Equal(t, check.StatusUpToDate, r.Status(), "check %d", i+1)
 		assert.Empty(t, r.Paths())
 		assert.Len(t, r.Lookups, 2, "alpine:3.20 and nanoserver, never the builder-only debian")
 	}

@@ -15,10 +15,10 @@ import (
 	"syscall"
 
 	"github.com/baseflow/baseflow"
+	"github.com/baseflow/baseflow/check"
 	"github.com/baseflow/baseflow/internal/checkflags"
 	"github.com/baseflow/baseflow/internal/cli"
 	"github.com/baseflow/baseflow/registry"
-	"github.com/baseflow/baseflow/subscription"
 )
 
 const usage = `Usage: check-base-images --subscriptions FILE [flags]
@@ -67,13 +67,13 @@ func main() {
 // run is the command; resolver, when not nil, replaces the network registry client.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string, resolver registry.Resolver) int {
 	var (
-		check checkflags.CheckFlags
-		queue checkflags.QueueFlags
-		out   checkflags.OutputFlags
+		checkFlags checkflags.CheckFlags
+		queue      checkflags.QueueFlags
+		out        checkflags.OutputFlags
 	)
 	fs := flag.NewFlagSet("check-base-images", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	check.Register(fs)
+	checkFlags.Register(fs)
 	queue.Register(fs, false)
 	out.Register(fs)
 	logFormat := fs.String("log-format", "text", "log `FORMAT` on stderr: text or json")
@@ -105,12 +105,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		}
 		return cli.ExitOK
 	}
-	queue.GitHubAPIURL = check.GitHubAPIURL
-	if err := errors.Join(check.Validate(), queue.Validate(), out.Validate()); err != nil {
+	queue.GitHubAPIURL = checkFlags.GitHubAPIURL
+	if err := errors.Join(checkFlags.Validate(), queue.Validate(), out.Validate()); err != nil {
 		return fail(stderr, err)
 	}
 
-	c, err := check.NewCheck(getenv, log, resolver)
+	c, err := checkFlags.NewCheck(getenv, log, resolver)
 	if err != nil {
 		return fail(stderr, err)
 	}
@@ -119,14 +119,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	if err != nil {
 		return fail(stderr, err)
 	}
-	c.Checker.Progress = func(done, total int, r *subscription.Result) {
+	c.Checker.Progress = func(done, total int, r *check.SubscriptionResult) {
 		fmt.Fprintf(stderr, "[%d/%d] %s\n", done, total, checkflags.ProgressLine(r))
 	}
 	outcome, err := baseflow.Check(ctx, baseflow.Config{Subscriptions: c.Subscriptions, Checker: c.Checker, Dispatcher: d})
 	if err != nil {
 		return fail(stderr, err)
 	}
-	report := subscription.NewReport(outcome.Results, c.RegistryReport())
+	report := check.NewReport(outcome.Results, c.RegistryReport())
 	// The stale-path JSON goes to stdout only in get-stale-images; here stdout lists what was
 	// queued, and the JSON is written when --output (or the github-actions format) asks.
 	if err := out.Write(io.Discard, stderr, outcome.Results, report, getenv); err != nil {

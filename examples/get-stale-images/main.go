@@ -12,10 +12,10 @@ import (
 	"os/signal"
 	"strings"
 
+	"github.com/baseflow/baseflow/check"
 	"github.com/baseflow/baseflow/internal/checkflags"
 	"github.com/baseflow/baseflow/internal/cli"
 	"github.com/baseflow/baseflow/registry"
-	"github.com/baseflow/baseflow/subscription"
 )
 
 const usage = `Usage: get-stale-images --subscriptions FILE [flags]
@@ -58,11 +58,11 @@ func main() {
 
 // run is the command; resolver, when not nil, replaces the network registry client.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string, resolver registry.Resolver) int {
-	var check checkflags.CheckFlags
+	var checkFlags checkflags.CheckFlags
 	var out checkflags.OutputFlags
 	fs := flag.NewFlagSet("get-stale-images", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	check.Register(fs)
+	checkFlags.Register(fs)
 	out.Register(fs)
 	logFormat := fs.String("log-format", "text", "log `FORMAT` on stderr: text or json")
 	verbose := fs.Bool("verbose", false, "debug logging")
@@ -80,22 +80,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	}
 	log, err := cli.NewLogger(stderr, *logFormat, cli.Level(*verbose))
 	if err == nil {
-		err = errors.Join(check.Validate(), out.Validate())
+		err = errors.Join(checkFlags.Validate(), out.Validate())
 	}
 	if err != nil {
 		return cli.Fail(stderr, "get-stale-images", err)
 	}
 
-	c, err := check.NewCheck(getenv, log, resolver)
+	c, err := checkFlags.NewCheck(getenv, log, resolver)
 	if err != nil {
 		return cli.Fail(stderr, "get-stale-images", err)
 	}
 	defer c.Close()
-	c.Checker.Progress = func(done, total int, r *subscription.Result) {
+	c.Checker.Progress = func(done, total int, r *check.SubscriptionResult) {
 		fmt.Fprintf(stderr, "[%d/%d] %s\n", done, total, checkflags.ProgressLine(r))
 	}
 	results := c.Checker.Check(ctx, c.Subscriptions)
-	report := subscription.NewReport(results, c.RegistryReport())
+	report := check.NewReport(results, c.RegistryReport())
 	if err := out.Write(stdout, stderr, results, report, getenv); err != nil {
 		return cli.Fail(stderr, "get-stale-images", err)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/baseflow/baseflow/check"
 	"github.com/baseflow/baseflow/internal/fixture"
 	"github.com/baseflow/baseflow/manifest"
 	"github.com/baseflow/baseflow/registry"
@@ -143,13 +144,13 @@ func TestStaleImagesEndToEnd(t *testing.T) {
 	assert.Equal(t, 2, reg.CountRequests(func(r registrytest.Request) bool { return r.IsManifest() && r.Method == http.MethodHead }))
 	assert.Equal(t, 0, reg.CountRequests(func(r registrytest.Request) bool { return r.Method == http.MethodGet }))
 
-	var rep subscription.Report
+	var rep check.Report
 	data, err := os.ReadFile(report)
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(data, &rep))
 	require.Len(t, rep.Subscriptions, 2)
 	app := rep.Subscriptions[0]
-	assert.Equal(t, subscription.StatusStale, app.Status)
+	assert.Equal(t, check.StatusStale, app.Status)
 	assert.Equal(t, 2, app.Candidates)
 	require.Len(t, app.Stale, 4)
 	assert.Equal(t, "base-changed", string(app.Stale[0].Reason.Kind))
@@ -159,8 +160,8 @@ func TestStaleImagesEndToEnd(t *testing.T) {
 	assert.Equal(t, [][]string{{"src/base/amd64", "src/base/arm64"}, {"src/app/amd64", "src/app/arm64"}}, app.Waves)
 	moved, err := reg.Digest("library/alpine", "3.20")
 	require.NoError(t, err)
-	assert.Equal(t, []subscription.BaseReport{{Reference: "alpine:3.20", Digest: moved.String()}}, app.Bases)
-	assert.Equal(t, subscription.StatusUpToDate, rep.Subscriptions[1].Status)
+	assert.Equal(t, []check.BaseReport{{Reference: "alpine:3.20", Digest: moved.String()}}, app.Bases)
+	assert.Equal(t, check.StatusUpToDate, rep.Subscriptions[1].Status)
 	assert.Equal(t, 2, rep.Registry.Heads)
 	assert.Equal(t, 0, rep.Registry.Gets)
 	assert.Contains(t, stderr, "base moved: alpine:3.20")
@@ -299,7 +300,7 @@ func TestAgainstDistribution(t *testing.T) {
 	assert.Equal(t, `[{"SubscriptionId":"contoso/app/main/manifest.json","ImagePaths":["src/base/amd64","src/app/amd64","src/base/arm64","src/app/arm64"]}]`+"\n", stdout.String())
 	data, err := os.ReadFile(filepath.Join(w.dir, "r.json"))
 	require.NoError(t, err)
-	var rep subscription.Report
+	var rep check.Report
 	require.NoError(t, json.Unmarshal(data, &rep))
 	assert.Equal(t, idx.Digest.String(), rep.Subscriptions[0].Bases[0].Digest, "the manifest list's own digest, not a child's")
 	assert.Equal(t, 1, rep.Registry.Heads)

@@ -174,25 +174,25 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return fail(stderr, err)
 	}
 
-	check, err := c.check.NewCheck(getenv, log, d.resolver)
+	chk, err := c.check.NewCheck(getenv, log, d.resolver)
 	if err != nil {
 		return fail(stderr, err)
 	}
-	defer check.Close()
+	defer chk.Close()
 	var disp *dispatch.Dispatcher
 	if d.backend != nil {
 		disp = &dispatch.Dispatcher{AzureDevOps: d.backend, GitHubActions: d.backend, FailureLimit: c.queue.FailureLimit, DryRun: c.queue.DryRun, Logger: log}
 		if c.queue.FailureLimit == 0 {
 			disp.FailureLimit = -1
 		}
-	} else if disp, err = c.queue.NewDispatcher(check.Subscriptions, getenv, log); err != nil {
+	} else if disp, err = c.queue.NewDispatcher(chk.Subscriptions, getenv, log); err != nil {
 		return fail(stderr, err)
 	}
 
 	var out sync.Mutex
 	w, err := watch.New(watch.Config{
-		Subscriptions:  check.Subscriptions,
-		Checker:        check.Checker,
+		Subscriptions:  chk.Subscriptions,
+		Checker:        chk.Checker,
 		Sources:        c.check.SourceOpener(getenv, log),
 		Dispatcher:     disp,
 		Secret:         secret,

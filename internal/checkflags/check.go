@@ -1,16 +1,14 @@
 package checkflags
 
 import (
-	"errors"
 	"flag"
 	"log/slog"
 	"strings"
 
 	"github.com/baseflow/baseflow/depgraph"
 	"github.com/baseflow/baseflow/internal/cli"
-	"github.com/baseflow/baseflow/manifest"
 	"github.com/baseflow/baseflow/registry"
-	"github.com/baseflow/baseflow/registry/remote"
+	"github.com/baseflow/baseflow/setup"
 	"github.com/baseflow/baseflow/subscription"
 	"github.com/baseflow/baseflow/subscription/githubsource"
 	"github.com/baseflow/baseflow/subscription/gitsource"
@@ -93,96 +91,51 @@ func (f *CheckFlags) mirrors() (registry.Mirrors, error) {
 	return m, nil
 }
 
-// Check is a configured stale-image check: the subscriptions to check and the checker, with
-// the resources it holds.
-type Check struct {
-	Subscriptions []subscription.Subscription
-	Checker       *subscription.Checker
-	// Registry is the network client behind the checker's resolver, for its request counts.
-	Registry *remote.Client
-	closers  []func() error
-}
-
-// Close releases the clones and caches of the check's sources.
-func (c *Check) Close() error {
-	var errs []error
-	for _, f := range c.closers {
-		errs = append(errs, f())
-	}
-	return errors.Join(errs...)
-}
-
-// RegistryReport returns the registry traffic of the run so far.
-func (c *Check) RegistryReport() *subscription.RegistryReport {
-	if c.Registry == nil {
-		return nil
-	}
-	return RegistryReport(c.Registry.Stats())
-}
-
-// RegistryReport converts a client's counts into the report's form.
-func RegistryReport(st remote.Stats) *subscription.RegistryReport {
-	rep := &subscription.RegistryReport{Heads: st.Requests["HEAD"], Gets: st.Requests["GET"], TokenRequests: st.TokenRequests, Retries: st.Retries, Failed: st.Failed}
-	for _, n := range st.Requests {
-		rep.Requests += n
-	}
-	if st.RateLimitHost != "" {
-		rep.RateLimit = &subscription.RateLimitReport{Host: st.RateLimitHost, Limit: st.RateLimit.Limit,
-			Remaining: st.RateLimit.Remaining, WindowSeconds: int(st.RateLimit.Window.Seconds())}
-	}
-	return rep
-}
-
-// NewCheck loads the subscriptions file, keeps the subscriptions of the shard, and builds the
-// checker: git (and GitHub) sources, the network registry client behind a run-wide cache,
-// filters and overrides. getenv reads GITHUB_TOKEN; resolver, when not nil, replaces the
-// network registry client (tests and the demo).
-func (f *CheckFlags) NewCheck(getenv func(string) string, log *slog.Logger, resolver registry.Resolver) (*Check, error) {
-	subs, err := subscription.Load(f.Subscriptions)
-	if err != nil {
-		return nil, err
-	}
-	if f.Shard != "" {
-		i, n, _ := subscription.ParseShard(f.Shard)
-		subs = subscription.Shard(subs, i, n)
-	}
-	c := &Check{Subscriptions: subs}
-	git, err := gitsource.New(gitsource.WithURLTemplate(f.RepoURL), gitsource.WithLogger(log))
-	if err != nil {
-		return nil, err
-	}
-	c.closers = append(c.closers, git.Close)
-	var info subscription.Source = git
-	if f.ImageInfoSource == "github" {
-		gh, err := githubsource.New(githubsource.WithBaseURL(f.GitHubAPIURL), githubsource.WithToken(getenv("GITHUB_TOKEN")), githubsource.WithLogger(log))
-		if err != nil {
-			c.Close()
-			return nil, err
-		}
-		c.closers = append(c.closers, gh.Close)
-		info = gh
-	}
-	if resolver == nil {
-		client, err := remote.New(remote.WithPlainHTTP(f.PlainHTTP...), remote.WithLogger(log))
-		if err != nil {
-			c.Close()
-			return nil, err
-		}
-		c.Registry = client
-		resolver = client
-	}
-	mirrors, _ := f.mirrors()
-	override, _ := depgraph.NewBaseOverride(f.BaseOverrideRegex, f.BaseOverrideSub)
-	c.Checker = &subscription.Checker{
-		Manifests:        git,
-		ImageInfo:        info,
-		Resolver:         registry.NewCache(resolver, registry.WithConcurrency(f.Concurrency), registry.WithMirrors(mirrors)),
-		LoadRecords:      depgraph.LoadImageInfoRecords,
+// Settings maps the flags to the check's settings. It expects Validate to have passed.
+// getenv reads GITHUB_TOKEN; resolver, when not nil, replaces the network registry client
+// (tests and the demo).
+func (f *CheckFlags) Settings(getenv func(string) string, log *slog.Logger, resolver registry.Resolver) setup.CheckSettings {
+	s := setup.CheckSettings{
+		SubscriptionsFile: f.Subscriptions,
+		Sources:           f.sourceSettings(getenv, log),
+		Registry: setup.RegistrySettings{
+			PlainHTTP:   f.PlainHTTP,
+			Concurrency: f.Concurrency,
+			Resolver:    resolver,
+			Logger:      log,
+		},
 		OSType:           f.OSType,
-		Filter:           manifest.Filter{OSType: f.OSType, Architecture: f.Architecture, OSVersions: f.OSVersions, Paths: f.Paths},
+		Architecture:     f.Architecture,
+		OSVersions:       f.OSVersions,
+		Paths:            f.Paths,
 		RegistryOverride: f.RegistryOverride,
-		BaseOverride:     override,
 		Logger:           log,
 	}
-	return c, nil
+	s.Registry.Mirrors, _ = f.mirrors()
+	s.BaseOverride, _ = depgraph.NewBaseOverride(f.BaseOverrideRegex, f.BaseOverrideSub)
+	if f.Shard != "" {
+		s.Shard.Index, s.Shard.Count, _ = subscription.ParseShard(f.Shard)
+	}
+	return s
+}
+
+func (f *CheckFlags) sourceSettings(getenv func(string) string, log *slog.Logger) setup.SourceSettings {
+	return setup.SourceSettings{
+		RepoURL:      f.RepoURL,
+		ImageInfo:    setup.ImageInfoSource(f.ImageInfoSource),
+		GitHubAPIURL: f.GitHubAPIURL,
+		Getenv:       getenv,
+		Logger:       log,
+	}
+}
+
+// NewCheck builds the check the flags describe (see setup.NewCheck).
+func (f *CheckFlags) NewCheck(getenv func(string) string, log *slog.Logger, resolver registry.Resolver) (*setup.Check, error) {
+	return setup.NewCheck(f.Settings(getenv, log, resolver))
+}
+
+// SourceOpener returns a function that opens the check's sources afresh (see
+// setup.SourceOpener), for watch-registry's passes.
+func (f *CheckFlags) SourceOpener(getenv func(string) string, log *slog.Logger) func() (manifests, imageInfo subscription.Source, err error) {
+	return setup.SourceOpener(f.sourceSettings(getenv, log))
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/baseflow/baseflow/check"
 	"github.com/baseflow/baseflow/internal/atomicfile"
 	"github.com/baseflow/baseflow/internal/cli"
 	"github.com/baseflow/baseflow/subscription"
@@ -47,7 +48,7 @@ func (f *OutputFlags) Validate() error {
 
 // Write writes the stale paths of results in the chosen format, and the report when asked.
 // getenv reads GITHUB_OUTPUT and GITHUB_STEP_SUMMARY for the github-actions format.
-func (f *OutputFlags) Write(stdout, stderr io.Writer, results []*subscription.Result, report subscription.Report, getenv func(string) string) error {
+func (f *OutputFlags) Write(stdout, stderr io.Writer, results []*check.SubscriptionResult, report check.Report, getenv func(string) string) error {
 	var paths []subscription.ImagePaths
 	for _, r := range results {
 		if !r.Skipped {
@@ -91,7 +92,7 @@ func AzurePipelinesVariable(name string, value []byte) string {
 	return "##vso[task.setvariable variable=" + name + ";isoutput=true]" + strings.ReplaceAll(string(value), `"`, `\"`)
 }
 
-func writeGitHubActions(name string, value []byte, report subscription.Report, getenv func(string) string) error {
+func writeGitHubActions(name string, value []byte, report check.Report, getenv func(string) string) error {
 	outputFile := getenv("GITHUB_OUTPUT")
 	if outputFile == "" {
 		return fmt.Errorf("--format github-actions: GITHUB_OUTPUT is not set (run inside a GitHub Actions step)")
@@ -118,7 +119,7 @@ func appendFile(path, text string) error {
 }
 
 // MarkdownSummary renders the report as a Markdown table of stale images with reasons.
-func MarkdownSummary(report subscription.Report) string {
+func MarkdownSummary(report check.Report) string {
 	var b strings.Builder
 	b.WriteString("### Stale images\n\n")
 	stale := 0

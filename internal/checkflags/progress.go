@@ -4,16 +4,16 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/baseflow/baseflow/subscription"
+	"github.com/baseflow/baseflow/check"
 )
 
 // ProgressLine summarises one checked subscription:
 // "dotnet/dotnet-docker/main/manifest.json: 22 bases, 4 stale".
-func ProgressLine(r *subscription.Result) string {
+func ProgressLine(r *check.SubscriptionResult) string {
 	switch r.Status() {
-	case subscription.StatusSkipped:
+	case check.StatusSkipped:
 		return r.Subscription.ID() + ": skipped (os type " + r.Subscription.OSType + ")"
-	case subscription.StatusFailed:
+	case check.StatusFailed:
 		msg := r.Err.Error()
 		if i := strings.IndexByte(msg, '\n'); i >= 0 {
 			msg = msg[:i] + " …"

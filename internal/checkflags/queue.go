@@ -11,6 +11,7 @@ import (
 	"github.com/baseflow/baseflow/dispatch/azdo"
 	"github.com/baseflow/baseflow/dispatch/github"
 	"github.com/baseflow/baseflow/internal/cli"
+	"github.com/baseflow/baseflow/setup"
 	"github.com/baseflow/baseflow/subscription"
 )
 
@@ -54,47 +55,32 @@ func (f *QueueFlags) Validate() error {
 	return nil
 }
 
-// NewDispatcher returns a dispatcher with the clients the subscriptions need, and only those:
-// a run with only GitHub Actions subscriptions needs no Azure DevOps token. getenv reads the
-// tokens.
-func (f *QueueFlags) NewDispatcher(subs []subscription.Subscription, getenv func(string) string, log *slog.Logger) (*dispatch.Dispatcher, error) {
-	d := &dispatch.Dispatcher{FailureLimit: f.FailureLimit, DryRun: f.DryRun, Logger: log}
+// Settings maps the flags to the queue's settings: --failure-limit 0 turns the breaker off.
+func (f *QueueFlags) Settings(getenv func(string) string, log *slog.Logger) setup.QueueSettings {
+	s := setup.QueueSettings{
+		AzureDevOpsURL:     f.AzdoURL,
+		AzureDevOpsOrg:     f.AzdoOrg,
+		AzureDevOpsProject: f.AzdoProject,
+		GitHubAPIURL:       f.GitHubAPIURL,
+		FailureLimit:       f.FailureLimit,
+		DryRun:             f.DryRun,
+		NotifyRepo:         f.NotifyRepo,
+		Getenv:             getenv,
+		Logger:             log,
+	}
 	if f.FailureLimit == 0 {
-		d.FailureLimit = -1
+		s.FailureLimit = -1
 	}
-	if f.DryRun {
-		return d, nil
+	return s
+}
+
+// NewDispatcher returns the dispatcher the flags describe for subs (see setup.NewDispatcher);
+// a subscription on Azure DevOps without --azdo-org and --azdo-project is a usage error.
+func (f *QueueFlags) NewDispatcher(subs []subscription.Subscription, getenv func(string) string, log *slog.Logger) (*dispatch.Dispatcher, error) {
+	if id := setup.NeedsAzureDevOps(subs); id != "" && !f.DryRun && (f.AzdoOrg == "" || f.AzdoProject == "") {
+		return nil, cli.Usagef("--azdo-org and --azdo-project are required to queue Azure DevOps pipelines (subscription %s)", id)
 	}
-	needAzure, needGitHub := "", f.NotifyRepo != ""
-	for _, s := range subs {
-		if s.PipelineTrigger.Backend() == subscription.GitHubActions {
-			needGitHub = true
-		} else if needAzure == "" {
-			needAzure = s.ID()
-		}
-	}
-	if needAzure != "" {
-		if f.AzdoOrg == "" || f.AzdoProject == "" {
-			return nil, cli.Usagef("--azdo-org and --azdo-project are required to queue Azure DevOps pipelines (subscription %s)", needAzure)
-		}
-		client, err := azdo.New(f.AzdoOrg, f.AzdoProject, azdo.WithBaseURL(f.AzdoURL), azdo.WithEnv(getenv), azdo.WithLogger(log))
-		if err != nil {
-			return nil, err
-		}
-		d.AzureDevOps = client
-	}
-	if needGitHub {
-		client, err := github.New(github.WithBaseURL(f.GitHubAPIURL), github.WithEnv(getenv), github.WithLogger(log))
-		if err != nil {
-			return nil, err
-		}
-		d.GitHubActions = client
-		if f.NotifyRepo != "" {
-			owner, repo, _ := strings.Cut(f.NotifyRepo, "/")
-			d.Notifier = client.Notifier(owner, repo)
-		}
-	}
-	return d, nil
+	return setup.NewDispatcher(f.Settings(getenv, log), subs)
 }
 
 // WithPaths returns the subscriptions of the jobs that have paths to queue.

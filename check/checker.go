@@ -1,4 +1,4 @@
-package subscription
+package check
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"github.com/baseflow/baseflow/depgraph"
 	"github.com/baseflow/baseflow/manifest"
 	"github.com/baseflow/baseflow/registry"
+	"github.com/baseflow/baseflow/subscription"
 )
 
 // RecordsLoader parses an image-info file (name is for errors) and binds it to a manifest,
@@ -22,9 +23,9 @@ type RecordsLoader func(name string, data []byte, m *manifest.Manifest) (depgrap
 // Checker checks subscriptions for stale images.
 type Checker struct {
 	// Manifests reads the subscribed repositories (manifest and Dockerfiles).
-	Manifests Source
+	Manifests subscription.Source
 	// ImageInfo reads image-info files; nil means Manifests.
-	ImageInfo Source
+	ImageInfo subscription.Source
 	// Resolver looks base digests up. Wrap it in a registry.Cache shared by the whole run so
 	// that each reference is looked up once across subscriptions (Check does so when it is
 	// not a Cache already).
@@ -47,7 +48,7 @@ type Checker struct {
 	Logger *slog.Logger
 	// Progress, when set, is called as each subscription finishes (from the checking
 	// goroutine, one call at a time), with its position in the finished order.
-	Progress func(done, total int, r *Result)
+	Progress func(done, total int, r *SubscriptionResult)
 }
 
 // Lookup is one base digest looked up for a subscription.
@@ -57,9 +58,9 @@ type Lookup struct {
 	Err    error  `json:"-"`
 }
 
-// Result is the outcome of checking one subscription.
-type Result struct {
-	Subscription Subscription
+// SubscriptionResult is the outcome of checking one subscription.
+type SubscriptionResult struct {
+	Subscription subscription.Subscription
 	// Skipped is set when the subscription's osType does not match the check's.
 	Skipped bool
 	// Graph and Stale are set when the manifest loaded; Stale may be partial when Err is set.
@@ -75,7 +76,7 @@ type Result struct {
 }
 
 // Paths returns the Dockerfile paths to rebuild (possibly partial when Err is set).
-func (r *Result) Paths() []string {
+func (r *SubscriptionResult) Paths() []string {
 	if r.Stale == nil {
 		return nil
 	}
@@ -83,13 +84,13 @@ func (r *Result) Paths() []string {
 }
 
 // ImagePaths returns the result in the stale-path JSON shape.
-func (r *Result) ImagePaths() ImagePaths {
-	return ImagePaths{SubscriptionID: r.Subscription.ID(), ImagePaths: r.Paths()}
+func (r *SubscriptionResult) ImagePaths() subscription.ImagePaths {
+	return subscription.ImagePaths{SubscriptionID: r.Subscription.ID(), ImagePaths: r.Paths()}
 }
 
 // Check checks the subscriptions concurrently and returns one result per subscription, in
 // the order given. A subscription that fails does not stop the others.
-func (c *Checker) Check(ctx context.Context, subs []Subscription) []*Result {
+func (c *Checker) Check(ctx context.Context, subs []subscription.Subscription) []*SubscriptionResult {
 	cache, ok := c.Resolver.(*registry.Cache)
 	if !ok {
 		cache = registry.NewCache(c.Resolver)
@@ -98,7 +99,7 @@ func (c *Checker) Check(ctx context.Context, subs []Subscription) []*Result {
 	if workers <= 0 {
 		workers = 4
 	}
-	results := make([]*Result, len(subs))
+	results := make([]*SubscriptionResult, len(subs))
 	sem := make(chan struct{}, workers)
 	var mu sync.Mutex
 	done := 0
@@ -122,7 +123,7 @@ func (c *Checker) Check(ctx context.Context, subs []Subscription) []*Result {
 }
 
 // CheckOne checks one subscription.
-func (c *Checker) CheckOne(ctx context.Context, s Subscription) *Result {
+func (c *Checker) CheckOne(ctx context.Context, s subscription.Subscription) *SubscriptionResult {
 	cache, ok := c.Resolver.(*registry.Cache)
 	if !ok {
 		cache = registry.NewCache(c.Resolver)
@@ -137,9 +138,9 @@ func (c *Checker) logger() *slog.Logger {
 	return c.Logger
 }
 
-func (c *Checker) check(ctx context.Context, s Subscription, resolver *registry.Cache) *Result {
+func (c *Checker) check(ctx context.Context, s subscription.Subscription, resolver *registry.Cache) *SubscriptionResult {
 	start := time.Now()
-	r := &Result{Subscription: s}
+	r := &SubscriptionResult{Subscription: s}
 	defer func() { r.Duration = time.Since(start) }()
 	log := c.logger().With("subscription", s.ID())
 	if s.OSType != "" && c.OSType != "" && !manifest.Glob([]string{c.OSType}, s.OSType) {
@@ -209,7 +210,7 @@ func lookupFrom(digests map[string]string, errs map[string]error) depgraph.Diges
 }
 
 // loadGraph reads the subscription's manifest and Dockerfiles.
-func (c *Checker) loadGraph(ctx context.Context, s Subscription) (*manifest.Manifest, *depgraph.Graph, error) {
+func (c *Checker) loadGraph(ctx context.Context, s subscription.Subscription) (*manifest.Manifest, *depgraph.Graph, error) {
 	mf := s.Manifest
 	tree, err := c.Manifests.Tree(ctx, mf.Owner, mf.Repo, mf.Branch)
 	if err != nil {

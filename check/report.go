@@ -1,4 +1,4 @@
-package subscription
+package check
 
 import (
 	"fmt"
@@ -22,7 +22,7 @@ const (
 
 // Status returns the result's status. A failed subscription is never up to date, even when
 // some of its images were found stale.
-func (r *Result) Status() Status {
+func (r *SubscriptionResult) Status() Status {
 	switch {
 	case r.Skipped:
 		return StatusSkipped
@@ -91,7 +91,7 @@ type RateLimitReport struct {
 }
 
 // NewReport builds the report of a check from its results, in their order.
-func NewReport(results []*Result, registry *RegistryReport) Report {
+func NewReport(results []*SubscriptionResult, registry *RegistryReport) Report {
 	rep := Report{Subscriptions: []SubscriptionReport{}, Registry: registry}
 	for _, r := range results {
 		s := SubscriptionReport{ID: r.Subscription.ID(), Status: r.Status(), Stale: []StalePath{}, Bases: []BaseReport{}, DurationMS: r.Duration.Milliseconds()}

@@ -1,4 +1,4 @@
-package subscription_test
+package check_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/baseflow/baseflow/check"
 	"github.com/baseflow/baseflow/depgraph"
 	"github.com/baseflow/baseflow/manifest"
 	"github.com/baseflow/baseflow/registry"
@@ -61,8 +62,8 @@ func TestCheckerSharesLookupsAcrossSubscriptions(t *testing.T) {
 	counting := registry.NewCounting(static)
 	var mu sync.Mutex
 	var progress []int
-	checker := &subscription.Checker{Manifests: src, Resolver: counting, LoadRecords: depgraph.LoadImageInfoRecords,
-		Progress: func(done, total int, r *subscription.Result) {
+	checker := &check.Checker{Manifests: src, Resolver: counting, LoadRecords: depgraph.LoadImageInfoRecords,
+		Progress: func(done, total int, r *check.SubscriptionResult) {
 			mu.Lock()
 			defer mu.Unlock()
 			progress = append(progress, done)
@@ -72,11 +73,11 @@ func TestCheckerSharesLookupsAcrossSubscriptions(t *testing.T) {
 	require.Len(t, results, 3)
 	assert.Equal(t, []string{"x"}, results[0].Paths())
 	assert.Equal(t, []string{"x"}, results[1].Paths())
-	assert.Equal(t, subscription.StatusUpToDate, results[2].Status())
+	assert.Equal(t, check.StatusUpToDate, results[2].Status())
 	assert.Equal(t, 1, counting.DigestCalls("alpine:3.20"), "one lookup per reference for the whole run")
 	assert.Equal(t, 1, counting.DigestCalls("debian:12"))
 	assert.Equal(t, []int{1, 2, 3}, progress)
-	assert.Equal(t, []subscription.Lookup{{Ref: "alpine:3.20", Digest: current}}, results[0].Lookups)
+	assert.Equal(t, []check.Lookup{{Ref: "alpine:3.20", Digest: current}}, results[0].Lookups)
 }
 
 func TestCheckerOSTypeGate(t *testing.T) {
@@ -84,15 +85,15 @@ func TestCheckerOSTypeGate(t *testing.T) {
 	src := source(t, map[string][2]string{"a": {"alpine:3.20", "alpine"}, "w": {"nanoserver:1", "nanoserver"}})
 	static, err := registry.NewStatic(map[string]digest.Digest{"alpine:3.20": recorded, "nanoserver:1": recorded})
 	require.NoError(t, err)
-	checker := &subscription.Checker{Manifests: src, Resolver: static, LoadRecords: depgraph.LoadImageInfoRecords, OSType: "linux"}
+	checker := &check.Checker{Manifests: src, Resolver: static, LoadRecords: depgraph.LoadImageInfoRecords, OSType: "linux"}
 	results := checker.Check(context.Background(), []subscription.Subscription{sub("a", "linux"), sub("w", "windows")})
-	assert.Equal(t, subscription.StatusUpToDate, results[0].Status())
-	assert.Equal(t, subscription.StatusSkipped, results[1].Status())
+	assert.Equal(t, check.StatusUpToDate, results[0].Status())
+	assert.Equal(t, check.StatusSkipped, results[1].Status())
 	assert.Nil(t, results[1].Graph, "a skipped subscription is not even loaded")
 
 	checker.OSType = "*"
 	results = checker.Check(context.Background(), []subscription.Subscription{sub("w", "windows")})
-	assert.Equal(t, subscription.StatusUpToDate, results[0].Status(), "--os-type '*' lets every subscription through")
+	assert.Equal(t, check.StatusUpToDate, results[0].Status(), "--os-type '*' lets every subscription through")
 }
 
 func TestCheckerFailures(t *testing.T) {
@@ -100,27 +101,27 @@ func TestCheckerFailures(t *testing.T) {
 	src := source(t, map[string][2]string{"ok": {"alpine:3.20", "alpine"}, "gone": {"nothere:1", "nothere"}})
 	static, err := registry.NewStatic(map[string]digest.Digest{"alpine:3.20": current})
 	require.NoError(t, err)
-	checker := &subscription.Checker{Manifests: src, Resolver: static, LoadRecords: depgraph.LoadImageInfoRecords,
+	checker := &check.Checker{Manifests: src, Resolver: static, LoadRecords: depgraph.LoadImageInfoRecords,
 		Filter: manifest.Filter{OSType: "linux"}}
 	missingRepo := sub("nope", "")
 	badInfo := sub("ok", "")
 	badInfo.ImageInfo.Path = "missing.json"
 	results := checker.Check(context.Background(), []subscription.Subscription{sub("ok", ""), sub("gone", ""), missingRepo, badInfo})
 
-	assert.Equal(t, subscription.StatusStale, results[0].Status())
+	assert.Equal(t, check.StatusStale, results[0].Status())
 
 	gone := results[1]
-	assert.Equal(t, subscription.StatusFailed, gone.Status(), "a failed lookup is never up to date")
+	assert.Equal(t, check.StatusFailed, gone.Status(), "a failed lookup is never up to date")
 	assert.ErrorContains(t, gone.Err, "x: base nothere:1: ")
 	require.Len(t, gone.Stale.Checks, 1)
 	assert.False(t, gone.Stale.Checks[0].Stale)
 	assert.Error(t, gone.Lookups[0].Err)
 
-	assert.Equal(t, subscription.StatusFailed, results[2].Status())
+	assert.Equal(t, check.StatusFailed, results[2].Status())
 	assert.ErrorContains(t, results[2].Err, "repository o/nope branch main")
 	assert.ErrorContains(t, results[3].Err, "image-info o/ok-info/main/missing.json")
 
-	noLoader := &subscription.Checker{Manifests: src, Resolver: static}
+	noLoader := &check.Checker{Manifests: src, Resolver: static}
 	r := noLoader.CheckOne(context.Background(), sub("ok", ""))
 	assert.ErrorContains(t, r.Err, "no image-info loader")
 }

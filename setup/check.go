@@ -1,0 +1,132 @@
+package setup
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/baseflow/baseflow/check"
+	"github.com/baseflow/baseflow/depgraph"
+	"github.com/baseflow/baseflow/manifest"
+	"github.com/baseflow/baseflow/registry/remote"
+	"github.com/baseflow/baseflow/subscription"
+)
+
+// CheckSettings are a whole stale-image check: which subscriptions, where their repositories
+// are read, how bases are looked up, and which platforms count.
+type CheckSettings struct {
+	// SubscriptionsFile is the subscriptions file (ImageBuilder's JSON array); required unless
+	// Subscriptions is set.
+	SubscriptionsFile string
+	// Subscriptions, when not nil, are checked instead of SubscriptionsFile's.
+	Subscriptions []subscription.Subscription
+	// Shard keeps only the subscriptions of one shard (see subscription.Shard); the zero
+	// Shard keeps them all.
+	Shard Shard
+
+	Sources  SourceSettings
+	Registry RegistrySettings
+
+	// OSType is a glob gating both subscriptions (their osType) and platforms; empty: all.
+	OSType string
+	// Architecture, OSVersions and Paths are globs restricting the platforms checked.
+	Architecture string
+	OSVersions   []string
+	Paths        []string
+	// RegistryOverride replaces each manifest's registry in repo names.
+	RegistryOverride string
+	// BaseOverride rewrites base references before lookup and comparison; nil: none.
+	BaseOverride *depgraph.BaseOverride
+
+	// Logger receives progress and diagnostics of the sources, registry and checker, unless
+	// Sources or Registry name a logger of their own; nil discards them.
+	Logger *slog.Logger
+}
+
+// Shard is shard Index of Count (1 ≤ Index ≤ Count); the zero Shard is everything.
+type Shard struct {
+	Index, Count int
+}
+
+// Check is a configured stale-image check: the subscriptions and the checker, with the
+// resources they hold.
+type Check struct {
+	Subscriptions []subscription.Subscription
+	Checker       *check.Checker
+	// Registry is the network client behind the checker's resolver, for its request counts;
+	// nil when RegistrySettings.Resolver replaced it.
+	Registry *remote.Client
+	closers  []func() error
+}
+
+// NewCheck loads the subscriptions, keeps those of the shard, and builds the checker: git
+// (and GitHub) sources, the network registry client behind a run-wide cache with mirrors,
+// filters and overrides. The caller closes the Check.
+func NewCheck(s CheckSettings) (*Check, error) {
+	subs := s.Subscriptions
+	if subs == nil {
+		if s.SubscriptionsFile == "" {
+			return nil, errors.New("setup: CheckSettings.SubscriptionsFile is required")
+		}
+		var err error
+		if subs, err = subscription.Load(s.SubscriptionsFile); err != nil {
+			return nil, err
+		}
+	}
+	if s.Shard != (Shard{}) {
+		if s.Shard.Count < 1 || s.Shard.Index < 1 || s.Shard.Index > s.Shard.Count {
+			return nil, fmt.Errorf("setup: shard %d/%d: want 1 ≤ index ≤ count", s.Shard.Index, s.Shard.Count)
+		}
+		subs = subscription.Shard(subs, s.Shard.Index, s.Shard.Count)
+	}
+	if s.Sources.Logger == nil {
+		s.Sources.Logger = s.Logger
+	}
+	if s.Registry.Logger == nil {
+		s.Registry.Logger = s.Logger
+	}
+	c := &Check{Subscriptions: subs}
+	manifests, info, err := OpenSources(s.Sources)
+	if err != nil {
+		return nil, err
+	}
+	c.closers = append(c.closers, manifests.Close)
+	if info != manifests {
+		c.closers = append(c.closers, info.Close)
+	}
+	resolver, client, err := NewResolver(s.Registry)
+	if err != nil {
+		return nil, errors.Join(err, c.Close())
+	}
+	c.Registry = client
+	c.Checker = &check.Checker{
+		Manifests:        manifests,
+		ImageInfo:        info,
+		Resolver:         resolver,
+		LoadRecords:      depgraph.LoadImageInfoRecords,
+		OSType:           s.OSType,
+		Filter:           manifest.Filter{OSType: s.OSType, Architecture: s.Architecture, OSVersions: s.OSVersions, Paths: s.Paths},
+		RegistryOverride: s.RegistryOverride,
+		BaseOverride:     s.BaseOverride,
+		Logger:           s.Logger,
+	}
+	return c, nil
+}
+
+// Close releases the clones and caches of the check's sources.
+func (c *Check) Close() error {
+	var errs []error
+	for _, f := range c.closers {
+		errs = append(errs, f())
+	}
+	return errors.Join(errs...)
+}
+
+// RegistryReport returns the registry traffic of the run so far; nil without a network
+// client.
+func (c *Check) RegistryReport() *check.RegistryReport {
+	if c.Registry == nil {
+		return nil
+	}
+	return RegistryReport(c.Registry.Stats())
+}

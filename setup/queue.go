@@ -1,0 +1,114 @@
+package setup
+
+import (
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/baseflow/baseflow/dispatch"
+	"github.com/baseflow/baseflow/dispatch/azdo"
+	"github.com/baseflow/baseflow/dispatch/github"
+	"github.com/baseflow/baseflow/subscription"
+)
+
+// QueueSettings say where and with which guards rebuilds are queued.
+type QueueSettings struct {
+	// AzureDevOpsURL is the Azure DevOps service (Azure DevOps Server: the collection's
+	// parent); empty means azdo.DefaultBaseURL.
+	AzureDevOpsURL string
+	// AzureDevOpsOrg and AzureDevOpsProject hold the build definitions; both are required
+	// when a subscription queues on Azure DevOps.
+	AzureDevOpsOrg     string
+	AzureDevOpsProject string
+	// GitHubAPIURL is the GitHub REST API; empty means github.DefaultBaseURL.
+	GitHubAPIURL string
+	// FailureLimit is how many newest runs must all have failed for the circuit breaker to
+	// trip; zero means dispatch.DefaultFailureLimit, negative turns the breaker off.
+	FailureLimit int
+	// DryRun reports what would be queued and makes no call.
+	DryRun bool
+	// NotifyRepo, "OWNER/REPO", receives an issue per subscription outcome (GITHUB_TOKEN).
+	NotifyRepo string
+	// Getenv reads the tokens (AZURE_DEVOPS_TOKEN or SYSTEM_ACCESSTOKEN, GITHUB_TOKEN); nil
+	// means os.Getenv.
+	Getenv func(string) string
+	// Logger receives the requests and outcomes; nil discards them.
+	Logger *slog.Logger
+}
+
+// Validate reports a setting that cannot work.
+func (s QueueSettings) Validate() error {
+	if s.NotifyRepo != "" {
+		if _, _, ok := splitRepo(s.NotifyRepo); !ok {
+			return fmt.Errorf("setup: notify repository %q: want OWNER/REPO", s.NotifyRepo)
+		}
+	}
+	return nil
+}
+
+func splitRepo(s string) (owner, repo string, ok bool) {
+	owner, repo, ok = strings.Cut(s, "/")
+	return owner, repo, ok && owner != "" && repo != "" && !strings.Contains(repo, "/")
+}
+
+// NewDispatcher returns a dispatcher with the backend clients subs need, and only those: a
+// run with only GitHub Actions subscriptions needs no Azure DevOps token. A dry run opens no
+// client at all.
+func NewDispatcher(s QueueSettings, subs []subscription.Subscription) (*dispatch.Dispatcher, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	d := &dispatch.Dispatcher{FailureLimit: s.FailureLimit, DryRun: s.DryRun, Logger: s.Logger}
+	if s.DryRun {
+		return d, nil
+	}
+	env := getenv(s.Getenv)
+	needAzure, needGitHub := "", s.NotifyRepo != ""
+	for _, sub := range subs {
+		if sub.PipelineTrigger.Backend() == subscription.GitHubActions {
+			needGitHub = true
+		} else if needAzure == "" {
+			needAzure = sub.ID()
+		}
+	}
+	if needAzure != "" {
+		if s.AzureDevOpsOrg == "" || s.AzureDevOpsProject == "" {
+			return nil, fmt.Errorf("setup: an Azure DevOps organization and project are required to queue Azure DevOps pipelines (subscription %s)", needAzure)
+		}
+		opts := []azdo.Option{azdo.WithEnv(env), azdo.WithLogger(s.Logger)}
+		if s.AzureDevOpsURL != "" {
+			opts = append(opts, azdo.WithBaseURL(s.AzureDevOpsURL))
+		}
+		client, err := azdo.New(s.AzureDevOpsOrg, s.AzureDevOpsProject, opts...)
+		if err != nil {
+			return nil, err
+		}
+		d.AzureDevOps = client
+	}
+	if needGitHub {
+		opts := []github.Option{github.WithEnv(env), github.WithLogger(s.Logger)}
+		if s.GitHubAPIURL != "" {
+			opts = append(opts, github.WithBaseURL(s.GitHubAPIURL))
+		}
+		client, err := github.New(opts...)
+		if err != nil {
+			return nil, err
+		}
+		d.GitHubActions = client
+		if owner, repo, ok := splitRepo(s.NotifyRepo); ok {
+			d.Notifier = client.Notifier(owner, repo)
+		}
+	}
+	return d, nil
+}
+
+// NeedsAzureDevOps returns the id of the first subscription that queues on Azure DevOps, or
+// "" when none does.
+func NeedsAzureDevOps(subs []subscription.Subscription) string {
+	for _, sub := range subs {
+		if sub.PipelineTrigger.Backend() != subscription.GitHubActions {
+			return sub.ID()
+		}
+	}
+	return ""
+}
