@@ -43,11 +43,13 @@ func Check(ctx context.Context, cfg Config) (*Outcome, error) {
 	if err != nil {
 		return out, err
 	}
+	reasons := out.Reasons()
+	for i := range jobs {
+		jobs[i].Reasons = reasons[jobs[i].Subscription.ID()]
+	}
 	out.Jobs = jobs
 	if cfg.Dispatcher != nil {
-		d := *cfg.Dispatcher
-		d.Reasons = out.Reasons()
-		out.Queued = d.DispatchJobs(ctx, jobs)
+		out.Queued = cfg.Dispatcher.DispatchJobs(ctx, jobs)
 	}
 	return out, nil
 }

@@ -49,7 +49,7 @@ func ExampleCheck() {
 	outcome, err := baseflow.Check(context.Background(), baseflow.Config{
 		Subscriptions: subs,
 		Checker:       &check.Checker{Manifests: repos, Resolver: resolver, LoadRecords: depgraph.LoadImageInfoRecords},
-		Dispatcher:    &dispatch.Dispatcher{AzureDevOps: pipelines},
+		Dispatcher:    &dispatch.Dispatcher{Backends: dispatch.Backends{subscription.AzureDevOps: pipelines}},
 	})
 	if err != nil {
 		fmt.Println(err)

@@ -15,11 +15,10 @@ const DefaultConcurrency = 8
 // Dispatcher queues rebuilds for subscriptions, with guards. The zero Dispatcher has no
 // backend: every subscription with paths fails unless DryRun is set.
 type Dispatcher struct {
-	// AzureDevOps and GitHubActions open the pipelines of subscriptions whose trigger targets
-	// that system (see subscription.PipelineTrigger.Backend). A nil Opener makes those
-	// subscriptions fail with an error saying the backend is not configured.
-	AzureDevOps   Opener
-	GitHubActions Opener
+	// Backends opens the pipelines of each backend kind (see
+	// subscription.PipelineTrigger.Backend). A subscription whose kind has no Opener fails
+	// with an error saying the backend is not configured.
+	Backends Backends
 
 	// FailureLimit is how many newest runs must all have failed for the breaker to trip.
 	// Zero means DefaultFailureLimit; a negative value disables the breaker.
@@ -31,10 +30,6 @@ type Dispatcher struct {
 
 	// Notifier, when set, is told the outcome of every subscription that had paths.
 	Notifier Notifier
-
-	// Reasons optionally explains the paths in notifications: subscription id → path →
-	// a sentence saying why the path is rebuilt.
-	Reasons map[string]map[string]string
 
 	// Concurrency bounds how many subscriptions are handled at once; zero means
 	// DefaultConcurrency.
@@ -113,7 +108,7 @@ func (d *Dispatcher) handle(ctx context.Context, j Job, log *slog.Logger) Result
 		n := Notification{
 			Subscription: j.Subscription,
 			Result:       res,
-			Reasons:      d.Reasons[res.SubscriptionID],
+			Reasons:      j.Reasons,
 		}
 		if err := d.Notifier.Notify(ctx, n); err != nil {
 			res.NotifyErr = fmt.Errorf("notify %s: %w", n.Category(), err)
@@ -129,10 +124,7 @@ func (d *Dispatcher) queue(ctx context.Context, j Job, res *Result, log *slog.Lo
 		log.Error("failed", "err", err)
 	}
 	t := j.Target
-	opener := d.AzureDevOps
-	if t.Backend == subscription.GitHubActions {
-		opener = d.GitHubActions
-	}
+	opener := d.Backends[t.Backend]
 	if opener == nil {
 		fail(fmt.Errorf("%s: no %s backend is configured", t, t.Backend))
 		return

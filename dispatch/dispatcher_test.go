@@ -72,7 +72,7 @@ func TestDispatcherGuards(t *testing.T) {
 			rec := newRecorder()
 			target := dispatch.TargetOf(subs[0])
 			rec.Pipeline(target).SetActive(tt.active...).SetHistory(tt.history...)
-			d := &dispatch.Dispatcher{AzureDevOps: rec, FailureLimit: tt.limit}
+			d := &dispatch.Dispatcher{Backends: dispatch.Backends{subscription.AzureDevOps: rec}, FailureLimit: tt.limit}
 
 			results, err := d.Dispatch(context.Background(), subs, []subscription.ImagePaths{paths(mainID, "src/a", "src/b")})
 			require.NoError(t, err)
@@ -116,7 +116,7 @@ func TestDispatcherBreakerSortsByQueueTime(t *testing.T) {
 	h := history("FFFS")
 	h[3].QueuedAt = t0.Add(time.Hour)
 	rec.Pipeline(dispatch.TargetOf(subs[0])).SetHistory(h...)
-	d := &dispatch.Dispatcher{AzureDevOps: rec, FailureLimit: 4}
+	d := &dispatch.Dispatcher{Backends: dispatch.Backends{subscription.AzureDevOps: rec}, FailureLimit: 4}
 	results, err := d.Dispatch(context.Background(), subs, []subscription.ImagePaths{paths(mainID, "src/a")})
 	require.NoError(t, err)
 	assert.Equal(t, dispatch.Queued, results[0].Outcome)
@@ -126,7 +126,7 @@ func TestDispatcherMergesInputsAcrossSubscriptions(t *testing.T) {
 	t.Parallel()
 	subs := loadSubs(t)
 	rec := newRecorder()
-	d := &dispatch.Dispatcher{AzureDevOps: rec, GitHubActions: rec, Concurrency: 2}
+	d := &dispatch.Dispatcher{Backends: dispatch.Backends{subscription.AzureDevOps: rec, subscription.GitHubActions: rec}, Concurrency: 2}
 
 	results, err := d.Dispatch(context.Background(), subs,
 		[]subscription.ImagePaths{paths(octoID, "alpine/3.20"), paths(nightlyID, "src/n1")},
@@ -157,7 +157,7 @@ func TestDispatcherNeverQueuesTwice(t *testing.T) {
 	t.Parallel()
 	subs := loadSubs(t)
 	rec := newRecorder()
-	d := &dispatch.Dispatcher{AzureDevOps: rec}
+	d := &dispatch.Dispatcher{Backends: dispatch.Backends{subscription.AzureDevOps: rec}}
 	in := []subscription.ImagePaths{paths(mainID, "src/a")}
 	first, err := d.Dispatch(context.Background(), subs, in)
 	require.NoError(t, err)
@@ -174,7 +174,7 @@ func TestDispatcherNoPathsNoCalls(t *testing.T) {
 	subs := loadSubs(t)
 	rec := newRecorder()
 	var logs bytes.Buffer
-	d := &dispatch.Dispatcher{AzureDevOps: rec, GitHubActions: rec, Notifier: rec,
+	d := &dispatch.Dispatcher{Backends: dispatch.Backends{subscription.AzureDevOps: rec, subscription.GitHubActions: rec}, Notifier: rec,
 		Logger: slog.New(slog.NewTextHandler(&logs, nil))}
 	for _, inputs := range [][][]subscription.ImagePaths{
 		nil,
@@ -197,7 +197,7 @@ func TestDispatcherDryRunMakesNoCalls(t *testing.T) {
 	t.Parallel()
 	subs := loadSubs(t)
 	rec := newRecorder()
-	d := &dispatch.Dispatcher{AzureDevOps: rec, GitHubActions: rec, Notifier: rec, DryRun: true}
+	d := &dispatch.Dispatcher{Backends: dispatch.Backends{subscription.AzureDevOps: rec, subscription.GitHubActions: rec}, Notifier: rec, DryRun: true}
 	results, err := d.Dispatch(context.Background(), subs, []subscription.ImagePaths{
 		paths(mainID, "src/a", "src/b"), paths(octoID, "alpine/3.20"),
 	})
@@ -223,7 +223,7 @@ func TestDispatcherRefusesBadInputBeforeAnyCall(t *testing.T) {
 	t.Parallel()
 	subs := loadSubs(t)
 	rec := newRecorder()
-	d := &dispatch.Dispatcher{AzureDevOps: rec, GitHubActions: rec}
+	d := &dispatch.Dispatcher{Backends: dispatch.Backends{subscription.AzureDevOps: rec, subscription.GitHubActions: rec}}
 	for _, in := range [][]subscription.ImagePaths{
 		{paths(mainID, "src/a"), paths("nobody/nothing/main/manifest.json", "src/a")},
 		{paths(mainID, "src/a"), paths(octoID, "alpine/3.20' --push 'x")},
@@ -258,7 +258,7 @@ func TestDispatcherFailures(t *testing.T) {
 			t.Parallel()
 			rec := newRecorder()
 			rec.Pipeline(dispatch.TargetOf(subs[0])).Fail(tt.op, boom)
-			d := &dispatch.Dispatcher{AzureDevOps: rec, GitHubActions: rec}
+			d := &dispatch.Dispatcher{Backends: dispatch.Backends{subscription.AzureDevOps: rec, subscription.GitHubActions: rec}}
 			results, err := d.Dispatch(context.Background(), subs, []subscription.ImagePaths{
 				paths(mainID, "src/a"), paths(octoID, "alpine"),
 			})
@@ -276,7 +276,7 @@ func TestDispatcherMissingBackend(t *testing.T) {
 	t.Parallel()
 	subs := loadSubs(t)
 	rec := newRecorder()
-	d := &dispatch.Dispatcher{AzureDevOps: rec}
+	d := &dispatch.Dispatcher{Backends: dispatch.Backends{subscription.AzureDevOps: rec}}
 	results, err := d.Dispatch(context.Background(), subs, []subscription.ImagePaths{paths(octoID, "alpine")})
 	require.NoError(t, err)
 	assert.Equal(t, dispatch.Failed, results[0].Outcome)
@@ -290,12 +290,13 @@ func TestDispatcherNotifies(t *testing.T) {
 	rec := newRecorder()
 	rec.Pipeline(dispatch.TargetOf(subs[1])).SetActive(dispatch.Run{ID: 5, Status: dispatch.RunInProgress})
 	rec.Pipeline(dispatch.TargetOf(subs[2])).SetHistory(history("FFF")...)
-	d := &dispatch.Dispatcher{AzureDevOps: rec, GitHubActions: rec, Notifier: rec,
-		Reasons: map[string]map[string]string{mainID: {"src/a": "base moved"}}}
-	_, err := d.Dispatch(context.Background(), subs, []subscription.ImagePaths{
+	d := &dispatch.Dispatcher{Backends: dispatch.Backends{subscription.AzureDevOps: rec, subscription.GitHubActions: rec}, Notifier: rec}
+	jobs, err := dispatch.Plan(subs, []subscription.ImagePaths{
 		paths(mainID, "src/a"), paths(nightlyID, "src/n"), paths(octoID, "alpine"),
 	})
 	require.NoError(t, err)
+	jobs[0].Reasons = map[string]string{"src/a": "base moved"}
+	d.DispatchJobs(context.Background(), jobs)
 	notes := rec.Notifications()
 	require.Len(t, notes, 3)
 	got := map[string]string{}
@@ -324,7 +325,7 @@ func TestDispatcherNotifyError(t *testing.T) {
 	t.Parallel()
 	subs := loadSubs(t)
 	rec := newRecorder()
-	d := &dispatch.Dispatcher{AzureDevOps: rec, Notifier: failingNotifier{}}
+	d := &dispatch.Dispatcher{Backends: dispatch.Backends{subscription.AzureDevOps: rec}, Notifier: failingNotifier{}}
 	results, err := d.Dispatch(context.Background(), subs, []subscription.ImagePaths{paths(mainID, "src/a")})
 	require.NoError(t, err)
 	assert.Equal(t, dispatch.Queued, results[0].Outcome, "the queued run is still reported")
@@ -337,7 +338,7 @@ func TestDispatcherCanceled(t *testing.T) {
 	rec := newRecorder()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	results, err := (&dispatch.Dispatcher{AzureDevOps: rec}).Dispatch(ctx, subs, []subscription.ImagePaths{paths(mainID, "src/a")})
+	results, err := (&dispatch.Dispatcher{Backends: dispatch.Backends{subscription.AzureDevOps: rec}}).Dispatch(ctx, subs, []subscription.ImagePaths{paths(mainID, "src/a")})
 	require.NoError(t, err)
 	assert.Equal(t, dispatch.Failed, results[0].Outcome)
 	assert.ErrorIs(t, results[0].Err, context.Canceled)

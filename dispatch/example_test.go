@@ -56,7 +56,7 @@ func ExampleDispatcher() {
 	}
 	rec.Pipeline(dispatch.TargetOf(tools)).SetActive(dispatch.Run{ID: 41, Status: dispatch.RunInProgress, WebURL: "https://ci.invalid/runs/41"})
 
-	d := &dispatch.Dispatcher{AzureDevOps: rec, GitHubActions: rec}
+	d := &dispatch.Dispatcher{Backends: dispatch.Backends{subscription.AzureDevOps: rec, subscription.GitHubActions: rec}}
 	results, err := d.Dispatch(context.Background(), subs, stale, more)
 	if err != nil {
 		panic(err)

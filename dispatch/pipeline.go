@@ -3,6 +3,8 @@ package dispatch
 import (
 	"context"
 	"time"
+
+	"github.com/baseflow/baseflow/subscription"
 )
 
 // Pipeline is one CI pipeline (an Azure DevOps build definition, a GitHub Actions workflow)
@@ -22,6 +24,11 @@ type Pipeline interface {
 type Opener interface {
 	Open(t Target) (Pipeline, error)
 }
+
+// Backends maps a backend kind to the Opener of its pipelines: the table a Dispatcher picks a
+// subscription's backend from. A new CI system is a backend subpackage implementing Opener
+// and one entry here.
+type Backends map[subscription.Backend]Opener
 
 // OpenerFunc adapts a function to the Opener interface.
 type OpenerFunc func(t Target) (Pipeline, error)

@@ -13,6 +13,9 @@ type Job struct {
 	Subscription subscription.Subscription
 	Target       Target
 	Paths        []string // merged, de-duplicated, validated; empty means nothing to do
+	// Reasons optionally explains the paths in notifications: path → a sentence saying why
+	// it is rebuilt. Plan leaves it empty; a check that found the paths fills it in.
+	Reasons map[string]string
 }
 
 // Value is the --path string the job queues; see [PathArgs].

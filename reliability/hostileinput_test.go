@@ -318,7 +318,7 @@ func TestUnsafeDockerfilePathIsNotQueued(t *testing.T) {
 			out, err := baseflow.Check(t.Context(), baseflow.Config{
 				Subscriptions: []subscription.Subscription{appSubscription},
 				Checker:       newChecker(src, moved),
-				Dispatcher:    &dispatch.Dispatcher{AzureDevOps: rec},
+				Dispatcher:    &dispatch.Dispatcher{Backends: dispatch.Backends{subscription.AzureDevOps: rec}},
 			})
 			require.Error(t, err)
 			var pe *dispatch.PathError

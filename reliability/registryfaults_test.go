@@ -384,7 +384,7 @@ func TestFailedLookupIsNotQueued(t *testing.T) {
 	out, err := baseflow.Check(t.Context(), baseflow.Config{
 		Subscriptions: []subscription.Subscription{appSubscription},
 		Checker:       newChecker(f.source(), f.client(t)),
-		Dispatcher:    &dispatch.Dispatcher{AzureDevOps: rec},
+		Dispatcher:    &dispatch.Dispatcher{Backends: dispatch.Backends{subscription.AzureDevOps: rec}},
 	})
 	require.NoError(t, err)
 	t.Logf("%d faults injected; requests: %s", f.proxy.Injected(), strings.Join(f.proxy.Requests(), ", "))

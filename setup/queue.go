@@ -1,6 +1,7 @@
 package setup
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -51,53 +52,64 @@ func splitRepo(s string) (owner, repo string, ok bool) {
 	return owner, repo, ok && owner != "" && repo != "" && !strings.Contains(repo, "/")
 }
 
+// backendClients builds the client of each backend kind from the settings, in the order
+// their errors are reported. A new CI system is its dispatch subpackage and one entry here.
+var backendClients = []struct {
+	kind subscription.Backend
+	open func(QueueSettings, func(string) string) (dispatch.Opener, error)
+}{
+	{subscription.AzureDevOps, newAzureDevOps},
+	{subscription.GitHubActions, newGitHubActions},
+}
+
+func newAzureDevOps(s QueueSettings, env func(string) string) (dispatch.Opener, error) {
+	if s.AzureDevOpsOrg == "" || s.AzureDevOpsProject == "" {
+		return nil, errors.New("setup: an Azure DevOps organization and project are required to queue Azure DevOps pipelines")
+	}
+	opts := []azdo.Option{azdo.WithEnv(env), azdo.WithLogger(s.Logger)}
+	if s.AzureDevOpsURL != "" {
+		opts = append(opts, azdo.WithBaseURL(s.AzureDevOpsURL))
+	}
+	return azdo.New(s.AzureDevOpsOrg, s.AzureDevOpsProject, opts...)
+}
+
+func newGitHubActions(s QueueSettings, env func(string) string) (dispatch.Opener, error) {
+	opts := []github.Option{github.WithEnv(env), github.WithLogger(s.Logger)}
+	if s.GitHubAPIURL != "" {
+		opts = append(opts, github.WithBaseURL(s.GitHubAPIURL))
+	}
+	return github.New(opts...)
+}
+
 // NewDispatcher returns a dispatcher with the backend clients subs need, and only those: a
-// run with only GitHub Actions subscriptions needs no Azure DevOps token. A dry run opens no
-// client at all.
+// run with only GitHub Actions subscriptions needs no Azure DevOps token. NotifyRepo needs
+// the GitHub client too. A dry run opens no client at all.
 func NewDispatcher(s QueueSettings, subs []subscription.Subscription) (*dispatch.Dispatcher, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	d := &dispatch.Dispatcher{FailureLimit: s.FailureLimit, DryRun: s.DryRun, Logger: s.Logger}
+	d := &dispatch.Dispatcher{Backends: dispatch.Backends{}, FailureLimit: s.FailureLimit, DryRun: s.DryRun, Logger: s.Logger}
 	if s.DryRun {
 		return d, nil
 	}
-	env := getenv(s.Getenv)
-	needAzure, needGitHub := "", s.NotifyRepo != ""
+	needed := map[subscription.Backend]bool{}
 	for _, sub := range subs {
-		if sub.PipelineTrigger.Backend() == subscription.GitHubActions {
-			needGitHub = true
-		} else if needAzure == "" {
-			needAzure = sub.ID()
-		}
+		needed[sub.PipelineTrigger.Backend()] = true
 	}
-	if needAzure != "" {
-		if s.AzureDevOpsOrg == "" || s.AzureDevOpsProject == "" {
-			return nil, fmt.Errorf("setup: an Azure DevOps organization and project are required to queue Azure DevOps pipelines (subscription %s)", needAzure)
+	owner, repo, notify := splitRepo(s.NotifyRepo)
+	env := getenv(s.Getenv)
+	for _, b := range backendClients {
+		if !needed[b.kind] && !(notify && b.kind == subscription.GitHubActions) {
+			continue
 		}
-		opts := []azdo.Option{azdo.WithEnv(env), azdo.WithLogger(s.Logger)}
-		if s.AzureDevOpsURL != "" {
-			opts = append(opts, azdo.WithBaseURL(s.AzureDevOpsURL))
-		}
-		client, err := azdo.New(s.AzureDevOpsOrg, s.AzureDevOpsProject, opts...)
+		client, err := b.open(s, env)
 		if err != nil {
 			return nil, err
 		}
-		d.AzureDevOps = client
+		d.Backends[b.kind] = client
 	}
-	if needGitHub {
-		opts := []github.Option{github.WithEnv(env), github.WithLogger(s.Logger)}
-		if s.GitHubAPIURL != "" {
-			opts = append(opts, github.WithBaseURL(s.GitHubAPIURL))
-		}
-		client, err := github.New(opts...)
-		if err != nil {
-			return nil, err
-		}
-		d.GitHubActions = client
-		if owner, repo, ok := splitRepo(s.NotifyRepo); ok {
-			d.Notifier = client.Notifier(owner, repo)
-		}
+	if notify {
+		d.Notifier = d.Backends[subscription.GitHubActions].(*github.Client).Notifier(owner, repo)
 	}
 	return d, nil
 }
@@ -106,7 +118,7 @@ func NewDispatcher(s QueueSettings, subs []subscription.Subscription) (*dispatch
 // "" when none does.
 func NeedsAzureDevOps(subs []subscription.Subscription) string {
 	for _, sub := range subs {
-		if sub.PipelineTrigger.Backend() != subscription.GitHubActions {
+		if sub.PipelineTrigger.Backend() == subscription.AzureDevOps {
 			return sub.ID()
 		}
 	}

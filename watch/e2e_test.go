@@ -125,7 +125,7 @@ func TestEndToEnd(t *testing.T) {
 				gitsource.WithTempDir(clones), gitsource.WithEnv(isolatedGitEnv...))
 			return src, src, err
 		},
-		Dispatcher: &dispatch.Dispatcher{GitHubActions: rec},
+		Dispatcher: &dispatch.Dispatcher{Backends: dispatch.Backends{subscription.GitHubActions: rec}},
 		Secret:     secret,
 		Debounce:   50 * time.Millisecond,
 		JournalDir: t.TempDir(),

@@ -192,7 +192,7 @@ func newFixture(t *testing.T, cacheOpts ...registry.CacheOption) *fixture {
 		Resolver:    registry.NewCache(f.resolver, cacheOpts...),
 		LoadRecords: depgraph.LoadImageInfoRecords,
 	}
-	f.disp = &dispatch.Dispatcher{GitHubActions: f.rec, AzureDevOps: f.rec}
+	f.disp = &dispatch.Dispatcher{Backends: dispatch.Backends{subscription.GitHubActions: f.rec, subscription.AzureDevOps: f.rec}}
 	return f
 }
 

@@ -185,7 +185,7 @@ func TestDispatcherGuards(t *testing.T) {
 			t.Parallel()
 			srv := azdotest.NewServer(t, "dnceng", "internal", token)
 			srv.Definition(373, tt.builds...)
-			d := &dispatch.Dispatcher{AzureDevOps: newClient(t, srv, nil)}
+			d := &dispatch.Dispatcher{Backends: dispatch.Backends{subscription.AzureDevOps: newClient(t, srv, nil)}}
 			results, err := d.Dispatch(context.Background(), subs, []subscription.ImagePaths{
 				{SubscriptionID: "dotnet/dotnet-docker/main/manifest.json", ImagePaths: []string{"src/a", "src/b"}},
 			})

@@ -18,7 +18,7 @@ func ExampleRecorder() {
 		panic(err)
 	}
 	rec := dispatchtest.NewRecorder()
-	d := &dispatch.Dispatcher{AzureDevOps: rec, GitHubActions: rec, Notifier: rec}
+	d := &dispatch.Dispatcher{Backends: dispatch.Backends{subscription.AzureDevOps: rec, subscription.GitHubActions: rec}, Notifier: rec}
 	stale := []subscription.ImagePaths{{SubscriptionID: "octo/images/main/manifest.json", ImagePaths: []string{"alpine/3.20"}}}
 
 	for range 2 { // the second run finds the first one active

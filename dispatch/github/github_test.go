@@ -178,7 +178,7 @@ func TestDispatcherGuards(t *testing.T) {
 			t.Parallel()
 			srv := githubtest.NewServer(t, token)
 			srv.Workflow("octo", "images", "build.yml", tt.runs...)
-			d := &dispatch.Dispatcher{GitHubActions: newClient(t, srv, nil)}
+			d := &dispatch.Dispatcher{Backends: dispatch.Backends{subscription.GitHubActions: newClient(t, srv, nil)}}
 			results, err := d.Dispatch(context.Background(), subs, []subscription.ImagePaths{
 				{SubscriptionID: "octo/images/main/manifest.json", ImagePaths: []string{"alpine/3.20", "debian/bookworm"}},
 			})

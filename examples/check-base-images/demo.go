@@ -107,7 +107,7 @@ func runDemo(ctx context.Context, stdout io.Writer, log *slog.Logger) (*demoRun,
 	cfg := baseflow.Config{
 		Subscriptions: chk.Subscriptions,
 		Checker:       chk.Checker,
-		Dispatcher:    &dispatch.Dispatcher{AzureDevOps: recorder, GitHubActions: recorder, Logger: log},
+		Dispatcher:    &dispatch.Dispatcher{Backends: dispatch.Backends{subscription.AzureDevOps: recorder, subscription.GitHubActions: recorder}, Logger: log},
 	}
 	run := &demoRun{}
 	var before *check.RegistryReport

@@ -1,0 +1,161 @@
+package checkflags
+
+import (
+	"errors"
+	"flag"
+	"io"
+	"log/slog"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/baseflow/baseflow/internal/cli"
+	"github.com/baseflow/baseflow/registry"
+	"github.com/baseflow/baseflow/setup"
+	"github.com/baseflow/baseflow/subscription"
+	"github.com/baseflow/baseflow/subscription/githubsource"
+	"github.com/baseflow/baseflow/subscription/gitsource"
+)
+
+func parseCheck(t *testing.T, args ...string) *CheckFlags {
+	t.Helper()
+	var f CheckFlags
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	f.Register(fs)
+	require.NoError(t, fs.Parse(args))
+	return &f
+}
+
+func TestCheckFlagsSettings(t *testing.T) {
+	t.Parallel()
+	f := parseCheck(t, "--subscriptions", "subs.json", "--repo-url", "file:///git/{owner}/{repo}",
+		"--image-info-source", "github", "--github-api-url", "https://ghe.example/api/v3",
+		"--os-type", "linux", "--architecture", "arm64", "--os-version", "noble", "--os-version", "jammy",
+		"--path", "src/*", "--registry-override", "mcr.example", "--base-override-regex", `^docker\.io/(.*)`,
+		"--base-override-sub", "mirror.example/$1", "--mirror", "docker.io=myacr.azurecr.io/mirror",
+		"--mirror", "mcr.microsoft.com=myacr.azurecr.io/mcr", "--plain-http", "localhost:5000",
+		"--concurrency", "3", "--shard", "2/4")
+	require.NoError(t, f.Validate())
+	getenv := func(string) string { return "" }
+	log := slog.New(slog.DiscardHandler)
+	static, err := registry.NewStatic(nil)
+	require.NoError(t, err)
+
+	s := f.Settings(getenv, log, static)
+	assert.Equal(t, "subs.json", s.SubscriptionsFile)
+	assert.Equal(t, setup.Shard{Index: 2, Count: 4}, s.Shard)
+	assert.Equal(t, "file:///git/{owner}/{repo}", s.Sources.RepoURL)
+	assert.Equal(t, setup.ImageInfoGitHub, s.Sources.ImageInfo)
+	assert.Equal(t, "https://ghe.example/api/v3", s.Sources.GitHubAPIURL)
+	assert.Same(t, log, s.Sources.Logger)
+	assert.NotNil(t, s.Sources.Getenv)
+	assert.Equal(t, []string{"localhost:5000"}, s.Registry.PlainHTTP)
+	assert.Equal(t, registry.Mirrors{"docker.io": "myacr.azurecr.io/mirror", "mcr.microsoft.com": "myacr.azurecr.io/mcr"}, s.Registry.Mirrors)
+	assert.Equal(t, 3, s.Registry.Concurrency)
+	assert.Same(t, static, s.Registry.Resolver)
+	assert.Equal(t, "linux", s.OSType)
+	assert.Equal(t, "arm64", s.Architecture)
+	assert.Equal(t, []string{"noble", "jammy"}, s.OSVersions)
+	assert.Equal(t, []string{"src/*"}, s.Paths)
+	assert.Equal(t, "mcr.example", s.RegistryOverride)
+	require.NotNil(t, s.BaseOverride)
+	assert.Equal(t, "mirror.example/library/alpine:3.20", s.BaseOverride.Apply("docker.io/library/alpine:3.20"))
+}
+
+func TestCheckFlagsDefaults(t *testing.T) {
+	t.Parallel()
+	f := parseCheck(t, "--subscriptions", "subs.json")
+	require.NoError(t, f.Validate())
+	s := f.Settings(nil, nil, nil)
+	assert.Equal(t, gitsource.DefaultURLTemplate, s.Sources.RepoURL)
+	assert.Equal(t, setup.ImageInfoGit, s.Sources.ImageInfo)
+	assert.Equal(t, githubsource.DefaultBaseURL, s.Sources.GitHubAPIURL)
+	assert.Equal(t, registry.DefaultConcurrency, s.Registry.Concurrency)
+	assert.Empty(t, s.Registry.Mirrors)
+	assert.Zero(t, s.Shard, "no --shard: every subscription")
+	assert.Nil(t, s.Registry.Resolver)
+	assert.Empty(t, s.OSType)
+}
+
+func TestCheckFlagsValidate(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "--subscriptions is required"},
+		{[]string{"--image-info-source", "svn"}, `--image-info-source "svn": want git or github`},
+		{[]string{"--concurrency", "0"}, "--concurrency must be at least 1"},
+		{[]string{"--base-override-sub", "x"}, "--base-override-sub needs --base-override-regex"},
+		{[]string{"--mirror", "docker.io"}, `--mirror "docker.io": want REGISTRY=TARGET`},
+		{[]string{"--shard", "5/4"}, "--shard: "},
+		{[]string{"--base-override-regex", "("}, "--base-override-regex: "},
+	} {
+		args := tt.args
+		if tt.want != "--subscriptions is required" {
+			args = append([]string{"--subscriptions", "s.json"}, args...)
+		}
+		err := parseCheck(t, args...).Validate()
+		var usage *cli.UsageError
+		require.ErrorAs(t, err, &usage, "%v", tt.args)
+		assert.Contains(t, err.Error(), tt.want)
+	}
+}
+
+func parseQueue(t *testing.T, args ...string) *QueueFlags {
+	t.Helper()
+	var f QueueFlags
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	f.Register(fs, true)
+	require.NoError(t, fs.Parse(args))
+	return &f
+}
+
+func TestQueueFlagsSettings(t *testing.T) {
+	t.Parallel()
+	f := parseQueue(t, "--azdo-url", "https://tfs.example", "--azdo-org", "coll", "--azdo-project", "p",
+		"--github-api-url", "https://ghe.example/api/v3", "--failure-limit", "2", "--dry-run", "--notify-repo", "o/r")
+	require.NoError(t, f.Validate())
+	s := f.Settings(nil, nil)
+	assert.Equal(t, setup.QueueSettings{AzureDevOpsURL: "https://tfs.example", AzureDevOpsOrg: "coll", AzureDevOpsProject: "p",
+		GitHubAPIURL: "https://ghe.example/api/v3", FailureLimit: 2, DryRun: true, NotifyRepo: "o/r"}, s)
+
+	off := parseQueue(t, "--failure-limit", "0").Settings(nil, nil)
+	assert.Equal(t, -1, off.FailureLimit, "--failure-limit 0 turns the breaker off")
+	def := parseQueue(t).Settings(nil, nil)
+	assert.Equal(t, 3, def.FailureLimit, "the flag's default is the dispatcher's")
+}
+
+func TestQueueFlagsValidate(t *testing.T) {
+	t.Parallel()
+	for args, want := range map[string]string{
+		"--failure-limit=-1":  "--failure-limit must be 0 or more",
+		"--notify-repo=owner": `--notify-repo "owner": want OWNER/REPO`,
+		"--notify-repo=o/r/x": `--notify-repo "o/r/x": want OWNER/REPO`,
+		"--notify-repo=/repo": `--notify-repo "/repo": want OWNER/REPO`,
+	} {
+		err := parseQueue(t, args).Validate()
+		var usage *cli.UsageError
+		require.ErrorAs(t, err, &usage, args)
+		assert.EqualError(t, err, want)
+	}
+}
+
+func TestQueueFlagsNewDispatcherNeedsAzureProject(t *testing.T) {
+	t.Parallel()
+	subs, err := subscription.Parse("s.json", []byte(`[{"manifest": {"owner": "o", "repo": "r", "branch": "main", "path": "m.json"},
+	  "imageInfo": {"owner": "o", "repo": "i", "branch": "main", "path": "i.json"},
+	  "pipelineTrigger": {"id": 1, "pathVariable": "v"}}]`))
+	require.NoError(t, err)
+	_, err = parseQueue(t, "--azdo-org", "o").NewDispatcher(subs, func(string) string { return "pat" }, nil)
+	var usage *cli.UsageError
+	require.True(t, errors.As(err, &usage))
+	assert.EqualError(t, err, "--azdo-org and --azdo-project are required to queue Azure DevOps pipelines (subscription o/r/main/m.json)")
+
+	d, err := parseQueue(t, "--dry-run").NewDispatcher(subs, nil, nil)
+	require.NoError(t, err, "a dry run needs no project")
+	assert.True(t, d.DryRun)
+}

@@ -1,0 +1,241 @@
+package setup_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/opencontainers/go-digest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/baseflow/baseflow/check"
+	"github.com/baseflow/baseflow/depgraph"
+	"github.com/baseflow/baseflow/dispatch"
+	"github.com/baseflow/baseflow/dispatch/azdo/azdotest"
+	"github.com/baseflow/baseflow/internal/fixture"
+	"github.com/baseflow/baseflow/registry"
+	"github.com/baseflow/baseflow/setup"
+	"github.com/baseflow/baseflow/subscription"
+)
+
+const (
+	recorded = "sha256:1111111111111111111111111111111111111111111111111111111111111111"
+	moved    = "sha256:2222222222222222222222222222222222222222222222222222222222222222"
+)
+
+// repos lays out, as git repositories under dir/<owner>/<repo>, one manifest repository per
+// name (one linux platform "x" on alpine:3.20) and an image-info repository recording alpine
+// at recorded. It writes the subscriptions file and returns its path and the --repo-url.
+func repos(t *testing.T, names ...string) (subsFile, repoURL string) {
+	t.Helper()
+	dir := t.TempDir()
+	var subs []subscription.Subscription
+	for _, name := range names {
+		require.NoError(t, fixture.GitRepo(filepath.Join(dir, "o", name), fixture.Files(map[string]string{
+			"manifest.json": `{"repos": [{"name": "team/x", "images": [{"platforms": [
+			  {"dockerfile": "x", "os": "linux", "osVersion": "v", "tags": {"1": {}}}]}]}]}`,
+			"x/Dockerfile": "FROM alpine:3.20\n",
+		})))
+		require.NoError(t, fixture.GitRepo(filepath.Join(dir, "o", name+"-info"), fixture.Files(map[string]string{
+			"info.json": `{"schemaVersion": "2.0", "repos": [{"repo": "team/x", "images": [{"platforms": [
+			  {"dockerfile": "x/Dockerfile", "simpleTags": ["1"], "digest": "team/x@sha256:aa", "baseImageDigest": "alpine@` + recorded + `",
+			   "osType": "Linux", "osVersion": "v", "architecture": "amd64", "commitUrl": ""}]}]}]}`,
+		})))
+		s := subscription.Subscription{}
+		s.Manifest = subscription.ManifestFile{Owner: "o", Repo: name, Branch: "main", Path: "manifest.json"}
+		s.ImageInfo = subscription.GitFile{Owner: "o", Repo: name + "-info", Branch: "main", Path: "info.json"}
+		s.PipelineTrigger = subscription.PipelineTrigger{ID: 7, PathVariable: "v"}
+		subs = append(subs, s)
+	}
+	data, err := json.Marshal(subs)
+	require.NoError(t, err)
+	subsFile = filepath.Join(dir, "subscriptions.json")
+	require.NoError(t, os.WriteFile(subsFile, data, 0o644))
+	return subsFile, "file://" + filepath.ToSlash(dir) + "/{owner}/{repo}"
+}
+
+func TestNewCheckBuildsARealCheck(t *testing.T) {
+	t.Parallel()
+	subsFile, repoURL := repos(t, "a")
+	// alpine is only known at its mirror: the lookup must go through Mirrors.
+	static, err := registry.NewStatic(map[string]digest.Digest{"mirror.example/hub/library/alpine:3.20": moved})
+	require.NoError(t, err)
+	override, err := depgraph.NewBaseOverride(`^nothing$`, "x")
+	require.NoError(t, err)
+
+	c, err := setup.NewCheck(setup.CheckSettings{
+		SubscriptionsFile: subsFile,
+		Sources:           setup.SourceSettings{RepoURL: repoURL},
+		Registry:          setup.RegistrySettings{Resolver: static, Mirrors: registry.Mirrors{"docker.io": "mirror.example/hub"}, Concurrency: 2},
+		OSType:            "linux",
+		Architecture:      "amd64",
+		OSVersions:        []string{"v*"},
+		Paths:             []string{"x*"},
+		RegistryOverride:  "mcr.example",
+		BaseOverride:      override,
+	})
+	require.NoError(t, err)
+	defer func() { assert.NoError(t, c.Close()) }()
+
+	assert.Nil(t, c.Registry, "a given resolver replaces the network client")
+	assert.Nil(t, c.RegistryReport())
+	assert.Equal(t, "linux", c.Checker.OSType)
+	assert.Equal(t, "amd64", c.Checker.Filter.Architecture)
+	assert.Equal(t, []string{"v*"}, c.Checker.Filter.OSVersions)
+	assert.Equal(t, []string{"x*"}, c.Checker.Filter.Paths)
+	assert.Equal(t, "mcr.example", c.Checker.RegistryOverride)
+	assert.Same(t, override, c.Checker.BaseOverride)
+
+	results := c.Checker.Check(context.Background(), c.Subscriptions)
+	require.Len(t, results, 1)
+	r := results[0]
+	require.NoError(t, r.Err)
+	assert.Equal(t, check.StatusStale, r.Status())
+	assert.Equal(t, []string{"x"}, r.Paths())
+	assert.Equal(t, []check.Lookup{{Ref: "alpine:3.20", Digest: moved}}, r.Lookups)
+}
+
+func TestNewCheckShards(t *testing.T) {
+	t.Parallel()
+	names := []string{"a", "b", "c", "d", "e"}
+	subsFile, repoURL := repos(t, names...)
+	var all []string
+	for i := 1; i <= 2; i++ {
+		c, err := setup.NewCheck(setup.CheckSettings{SubscriptionsFile: subsFile, Shard: setup.Shard{Index: i, Count: 2},
+			Sources: setup.SourceSettings{RepoURL: repoURL}, Registry: setup.RegistrySettings{Resolver: registry.NewCache(nil)}})
+		require.NoError(t, err)
+		for _, s := range c.Subscriptions {
+			assert.Equal(t, i, subscription.ShardOf(s.ID(), 2))
+			all = append(all, s.Manifest.Repo)
+		}
+		require.NoError(t, c.Close())
+	}
+	slices.Sort(all)
+	assert.Equal(t, names, all, "the shards together hold every subscription once")
+}
+
+func TestNewCheckErrors(t *testing.T) {
+	t.Parallel()
+	subsFile, _ := repos(t, "a")
+	for name, tt := range map[string]struct {
+		settings setup.CheckSettings
+		want     string
+	}{
+		"no file":      {setup.CheckSettings{}, "SubscriptionsFile is required"},
+		"missing file": {setup.CheckSettings{SubscriptionsFile: "/nonexistent/subs.json"}, "/nonexistent/subs.json"},
+		"bad shard":    {setup.CheckSettings{SubscriptionsFile: subsFile, Shard: setup.Shard{Index: 3, Count: 2}}, "shard 3/2"},
+		"bad source":   {setup.CheckSettings{SubscriptionsFile: subsFile, Sources: setup.SourceSettings{ImageInfo: "svn"}}, `image-info source "svn"`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			c, err := setup.NewCheck(tt.settings)
+			assert.Nil(t, c)
+			assert.ErrorContains(t, err, tt.want)
+		})
+	}
+}
+
+func TestNewCheckWithNetworkClient(t *testing.T) {
+	t.Parallel()
+	subsFile, repoURL := repos(t, "a")
+	c, err := setup.NewCheck(setup.CheckSettings{SubscriptionsFile: subsFile, Sources: setup.SourceSettings{RepoURL: repoURL, ImageInfo: setup.ImageInfoGitHub,
+		GitHubAPIURL: "http://127.0.0.1:1", Getenv: func(string) string { return "" }}})
+	require.NoError(t, err)
+	defer c.Close()
+	require.NotNil(t, c.Registry)
+	assert.Equal(t, &check.RegistryReport{}, c.RegistryReport(), "nothing asked yet")
+	assert.NotSame(t, c.Checker.Manifests, c.Checker.ImageInfo, "image-info is read through the API")
+}
+
+func TestOpenSourcesSharesGit(t *testing.T) {
+	t.Parallel()
+	m, info, err := setup.OpenSources(setup.SourceSettings{})
+	require.NoError(t, err)
+	assert.Same(t, m, info)
+	require.NoError(t, m.Close())
+}
+
+// subs returns an Azure DevOps subscription and a GitHub Actions one.
+func subs(t *testing.T) []subscription.Subscription {
+	t.Helper()
+	s, err := subscription.Parse("subscriptions.json", []byte(`[
+	  {"manifest": {"owner": "o", "repo": "azure", "branch": "main", "path": "manifest.json"},
+	   "imageInfo": {"owner": "o", "repo": "info", "branch": "main", "path": "a.json"},
+	   "pipelineTrigger": {"id": 42, "pathVariable": "imageBuilder.pathArgs"}},
+	  {"manifest": {"owner": "o", "repo": "gh", "branch": "main", "path": "manifest.json"},
+	   "imageInfo": {"owner": "o", "repo": "info", "branch": "main", "path": "g.json"},
+	   "pipelineTrigger": {"workflow": "build.yml", "pathVariable": "paths"}}]`))
+	require.NoError(t, err)
+	return s
+}
+
+func env(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+func TestNewDispatcherOpensOnlyWhatIsNeeded(t *testing.T) {
+	t.Parallel()
+	all := subs(t)
+	tokens := env(map[string]string{"AZURE_DEVOPS_TOKEN": "pat", "GITHUB_TOKEN": "gh"})
+	kinds := func(d *dispatch.Dispatcher) []subscription.Backend {
+		var k []subscription.Backend
+		for kind := range d.Backends {
+			k = append(k, kind)
+		}
+		slices.Sort(k)
+		return k
+	}
+
+	d, err := setup.NewDispatcher(setup.QueueSettings{Getenv: env(map[string]string{"GITHUB_TOKEN": "gh"})}, all[1:])
+	require.NoError(t, err, "GitHub Actions alone needs no Azure DevOps token or project")
+	assert.Equal(t, []subscription.Backend{subscription.GitHubActions}, kinds(d))
+	assert.Nil(t, d.Notifier)
+
+	d, err = setup.NewDispatcher(setup.QueueSettings{AzureDevOpsOrg: "org", AzureDevOpsProject: "p", Getenv: tokens, FailureLimit: 5}, all)
+	require.NoError(t, err)
+	assert.Equal(t, []subscription.Backend{subscription.AzureDevOps, subscription.GitHubActions}, kinds(d))
+	assert.Equal(t, 5, d.FailureLimit)
+
+	d, err = setup.NewDispatcher(setup.QueueSettings{AzureDevOpsOrg: "org", AzureDevOpsProject: "p", NotifyRepo: "o/notes", Getenv: tokens}, all[:1])
+	require.NoError(t, err)
+	assert.Equal(t, []subscription.Backend{subscription.AzureDevOps, subscription.GitHubActions}, kinds(d), "notifications need the GitHub client")
+	assert.NotNil(t, d.Notifier)
+
+	d, err = setup.NewDispatcher(setup.QueueSettings{DryRun: true}, all)
+	require.NoError(t, err, "a dry run opens nothing, so needs no token")
+	assert.Empty(t, d.Backends)
+	assert.True(t, d.DryRun)
+}
+
+func TestNewDispatcherErrors(t *testing.T) {
+	t.Parallel()
+	all := subs(t)
+	_, err := setup.NewDispatcher(setup.QueueSettings{Getenv: env(nil)}, all[:1])
+	assert.ErrorContains(t, err, "Azure DevOps organization and project are required")
+	_, err = setup.NewDispatcher(setup.QueueSettings{AzureDevOpsOrg: "org", AzureDevOpsProject: "p", Getenv: env(nil)}, all[:1])
+	assert.ErrorContains(t, err, "AZURE_DEVOPS_TOKEN", "no token in the environment")
+	_, err = setup.NewDispatcher(setup.QueueSettings{Getenv: env(nil)}, all[1:])
+	assert.ErrorContains(t, err, "GITHUB_TOKEN")
+	_, err = setup.NewDispatcher(setup.QueueSettings{NotifyRepo: "just-owner", DryRun: true}, all)
+	assert.ErrorContains(t, err, `"just-owner": want OWNER/REPO`)
+}
+
+func TestNewDispatcherQueuesOnAzureDevOps(t *testing.T) {
+	t.Parallel()
+	srv := azdotest.NewServer(t, "org", "proj", "pat")
+	srv.Definition(42)
+	all := subs(t)
+	d, err := setup.NewDispatcher(setup.QueueSettings{AzureDevOpsURL: srv.URL, AzureDevOpsOrg: "org", AzureDevOpsProject: "proj",
+		Getenv: env(map[string]string{"AZURE_DEVOPS_TOKEN": "pat"})}, all[:1])
+	require.NoError(t, err)
+	results, err := d.Dispatch(context.Background(), all[:1], []subscription.ImagePaths{{SubscriptionID: all[0].ID(), ImagePaths: []string{"src/a"}}})
+	require.NoError(t, err)
+	require.Len(t, results, 1)
+	assert.Equal(t, dispatch.Queued, results[0].Outcome, "%v", results[0].Err)
+	require.Len(t, srv.Queued(), 1)
+	assert.Equal(t, `{"imageBuilder.pathArgs": "--path 'src/a'"}`, srv.Queued()[0].Parameters)
+}
