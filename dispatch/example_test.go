@@ -24,7 +24,7 @@ func ExampleValidatePath() {
 	}
 	// Output:
 	// <nil>
-	// path "src/x' --push 'evil": contains a quote or a backtick
+	// path "src/x' --push 'evil": character U+0027 (') at position 6 is not allowed; use letters, digits, spaces and ._-/+@,=~
 	// path "../outside": has a ".." segment
 }
 

@@ -99,6 +99,9 @@ func readModel(fsys fs.FS, name string, opts Options) (*Model, error) {
 	if int64(len(data)) > limit {
 		return nil, &Error{File: name, Err: fmt.Errorf("file is larger than the %d byte limit", limit)}
 	}
+	// A UTF-8 byte order mark is skipped, as ImageBuilder's File.ReadAllText does; positions
+	// in errors count from after it, as editors show them.
+	data = jsonerr.TrimBOM(data)
 	var m Model
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&m); err != nil {

@@ -421,3 +421,23 @@ func TestLoadErrorsWrapUnderlyingCause(t *testing.T) {
 	require.True(t, errors.As(err, &me))
 	assert.Equal(t, "manifest.json", me.File)
 }
+
+// TestByteOrderMark checks that a manifest and an include that begin with a UTF-8 byte order
+// mark load as they do without it (ImageBuilder reads them with File.ReadAllText), and that
+// error positions count from after the mark.
+func TestByteOrderMark(t *testing.T) {
+	t.Parallel()
+	const bom = "\xef\xbb\xbf"
+	inc := `{"variables": {"b": "$(a)y"}}`
+	plain, err := manifest.Load(mapFS(map[string]string{"manifest.json": oneRepo, "inc.json": inc, "src/a/Dockerfile": "FROM alpine"}), "manifest.json", manifest.Options{})
+	require.NoError(t, err)
+	withBOM, err := manifest.Load(mapFS(map[string]string{"manifest.json": bom + oneRepo, "inc.json": bom + inc, "src/a/Dockerfile": "FROM alpine"}), "manifest.json", manifest.Options{})
+	require.NoError(t, err)
+	assert.Equal(t, plain, withBOM)
+	b, _ := withBOM.Variables.Get("b")
+	assert.Equal(t, "xy", b)
+
+	_, err = manifest.Load(mapFS(map[string]string{"manifest.json": bom + `{"repos": [`}), "manifest.json", manifest.Options{})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "manifest manifest.json: line 1, column 12: unexpected end of JSON input")
+}

@@ -303,11 +303,13 @@ func TestUnparseableReferencesFailTheirPlatform(t *testing.T) {
 	}
 }
 
-// TestUnsafeDockerfilePathIsNotQueued checks that a stale Dockerfile path with a quote, which
-// would break out of the pipeline's quoted arguments, stops the plan instead of being queued.
+// TestUnsafeDockerfilePathIsNotQueued checks that a stale Dockerfile path with a quote (ASCII,
+// or one of U+2018–U+201B, which PowerShell also ends a single-quoted string on), which would
+// break out of the pipeline's quoted arguments, stops the plan instead of being queued.
 func TestUnsafeDockerfilePathIsNotQueued(t *testing.T) {
 	t.Parallel()
-	for _, dir := range []string{"a'b", "a\"b", "a`b", "a\nb", "a'; id #"} {
+	for _, dir := range []string{"a'b", "a\"b", "a`b", "a\nb", "a'; id #",
+		"a\u2018b", "a\u2019; id #", "a\u201ab", "a\u201bb"} { // PowerShell's look-alike quotes
 		t.Run(dir, func(t *testing.T) {
 			t.Parallel()
 			// Nothing recorded: both platforms are stale once alpine:3.20 is looked up.
@@ -343,10 +345,11 @@ func TestSubscriptionsFileWithQuotesOrNewlines(t *testing.T) {
 	tests := []struct {
 		name, manifest, info, variable, want string
 	}{
-		{"quote in the manifest path", `"manifest'.json"`, `"i.json"`, `"v"`, `[1].manifest.path: "manifest'.json" contains a quote or a control character`},
-		{"double quote in the image-info path", `"m.json"`, `"i\".json"`, `"v"`, `[1].imageInfo.path: "i\".json" contains a quote or a control character`},
-		{"newline in the image-info path", `"m.json"`, `"i\n--path x.json"`, `"v"`, `[1].imageInfo.path: "i\n--path x.json" contains a quote or a control character`},
-		{"backtick in the path variable", `"m.json"`, `"i.json"`, "\"v`id`\"", "[1].pipelineTrigger.pathVariable: \"v`id`\" contains a quote or a control character"},
+		{"quote in the manifest path", `"manifest'.json"`, `"i.json"`, `"v"`, `[1].manifest.path: "manifest'.json": character U+0027 (') at position 9 is not allowed; use letters, digits, spaces and ._-/+@,=~`},
+		{"look-alike quote in the manifest path", "\"m\u2018.json\"", `"i.json"`, `"v"`, "[1].manifest.path: \"m\u2018.json\": character U+2018 (\u2018) at position 2 is not allowed; use letters, digits, spaces and ._-/+@,=~"},
+		{"double quote in the image-info path", `"m.json"`, `"i\".json"`, `"v"`, `[1].imageInfo.path: "i\".json": character U+0022 (") at position 2 is not allowed; use letters, digits, spaces and ._-/+@,=~`},
+		{"newline in the image-info path", `"m.json"`, `"i\n--path x.json"`, `"v"`, `[1].imageInfo.path: "i\n--path x.json": character U+000A at position 2 is not allowed; use letters, digits, spaces and ._-/+@,=~`},
+		{"backtick in the path variable", `"m.json"`, `"i.json"`, "\"v`id`\"", "[1].pipelineTrigger.pathVariable: \"v`id`\": character U+0060 (`) at position 2 is not allowed; use letters, digits, spaces and ._-/+@,=~"},
 		{"path leaving the repository", `"../m.json"`, `"i.json"`, `"v"`, `[1].manifest.path: "../m.json" must be a relative path inside the repository`},
 	}
 	for _, tt := range tests {

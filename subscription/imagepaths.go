@@ -38,6 +38,7 @@ func MarshalImagePaths(results []ImagePaths) ([]byte, error) {
 // ParseImagePaths decodes one stale-path JSON value; name is used in errors.
 func ParseImagePaths(name string, data []byte) ([]ImagePaths, error) {
 	var out []ImagePaths
+	data = jsonerr.TrimBOM(data)
 	if err := json.Unmarshal(data, &out); err != nil {
 		return nil, jsonerr.Wrap(name, data, err)
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/baseflow/baseflow/internal/jsonerr"
+	"github.com/baseflow/baseflow/internal/repopath"
 )
 
 // MaxFileSize is the largest subscriptions file Load accepts.
@@ -98,8 +99,10 @@ func Load(path string) ([]Subscription, error) {
 	return Parse(path, data)
 }
 
-// Parse decodes and validates the subscriptions in data; name is used in errors.
+// Parse decodes and validates the subscriptions in data; name is used in errors. A leading
+// UTF-8 byte order mark is skipped, as ImageBuilder's File.ReadAllText does.
 func Parse(name string, data []byte) ([]Subscription, error) {
+	data = jsonerr.TrimBOM(data)
 	var subs []Subscription
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&subs); err != nil {
@@ -133,14 +136,16 @@ type FieldError struct {
 
 func (e *FieldError) Error() string { return "." + e.Field + ": " + e.Problem }
 
-// Validate reports the first missing or invalid field.
+// Validate reports the first missing or invalid field. The owners, repos, branches, paths and
+// the path variable may hold only letters, digits and . _ - / + @ , = ~ (see the error for
+// the character refused and its position): they reach URLs, git and pipelines' command lines.
 func (s Subscription) Validate() error {
 	check := func(field, v string) error {
 		if strings.TrimSpace(v) == "" {
 			return &FieldError{field, "required"}
 		}
-		if strings.ContainsFunc(v, isUnsafe) {
-			return &FieldError{field, fmt.Sprintf("%q contains a quote or a control character", v)}
+		if err := repopath.CheckChars(v); err != nil {
+			return &FieldError{field, fmt.Sprintf("%q: %v", v, err)}
 		}
 		return nil
 	}
@@ -158,7 +163,7 @@ func (s Subscription) Validate() error {
 	for _, f := range []struct{ name, v string }{
 		{"manifest.path", s.Manifest.Path}, {"imageInfo.path", s.ImageInfo.Path},
 	} {
-		if strings.HasPrefix(f.v, "/") || hasDotDot(f.v) {
+		if strings.HasPrefix(f.v, "/") || repopath.HasDotDot(f.v) {
 			return &FieldError{f.name, fmt.Sprintf("%q must be a relative path inside the repository", f.v)}
 		}
 	}
@@ -168,24 +173,11 @@ func (s Subscription) Validate() error {
 		if t.ID != 0 {
 			return &FieldError{"pipelineTrigger", "set either id (Azure DevOps) or workflow (GitHub Actions), not both"}
 		}
-		if strings.ContainsAny(t.Workflow, "/?#") || strings.ContainsFunc(t.Workflow, isUnsafe) {
+		if strings.ContainsRune(t.Workflow, '/') || repopath.CheckChars(t.Workflow) != nil {
 			return &FieldError{"pipelineTrigger.workflow", fmt.Sprintf("%q must be a workflow file name or id", t.Workflow)}
 		}
 	case t.ID <= 0:
 		return &FieldError{"pipelineTrigger.id", "required: a positive Azure DevOps definition id (or set workflow for GitHub Actions)"}
 	}
 	return nil
-}
-
-func isUnsafe(r rune) bool {
-	return r == '"' || r == '\'' || r == '`' || r < 0x20 || r == 0x7f
-}
-
-func hasDotDot(p string) bool {
-	for _, seg := range strings.FieldsFunc(p, func(r rune) bool { return r == '/' || r == '\\' }) {
-		if seg == ".." {
-			return true
-		}
-	}
-	return false
 }

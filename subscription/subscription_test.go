@@ -54,8 +54,10 @@ func TestParseErrors(t *testing.T) {
 		{"missing image-info path", edit(`"path": "info.json"`, `"path": ""`), "subs.json: [0].imageInfo.path: required"},
 		{"no pipeline", edit(`"id": 7, `, ``), "subs.json: [0].pipelineTrigger.id: required: a positive Azure DevOps definition id (or set workflow for GitHub Actions)"},
 		{"both backends", edit(`"id": 7, `, `"id": 7, "workflow": "build.yml", `), "subs.json: [0].pipelineTrigger: set either id (Azure DevOps) or workflow (GitHub Actions), not both"},
-		{"quote in a path", edit(`"path": "manifest.json"`, `"path": "manifest'.json"`), `subs.json: [0].manifest.path: "manifest'.json" contains a quote or a control character`},
-		{"newline in a branch", edit(`"branch": "main", "path": "manifest.json"`, `"branch": "ma\nin", "path": "manifest.json"`), `subs.json: [0].manifest.branch: "ma\nin" contains a quote or a control character`},
+		{"quote in a path", edit(`"path": "manifest.json"`, `"path": "manifest'.json"`), `subs.json: [0].manifest.path: "manifest'.json": character U+0027 (') at position 9 is not allowed`},
+		{"look-alike quote in a path", edit(`"path": "info.json"`, `"path": "info\u2019.json"`), "subs.json: [0].imageInfo.path: \"info\u2019.json\": character U+2019 (\u2019) at position 5 is not allowed; use letters, digits, spaces and ._-/+@,=~"},
+		{"look-alike quote in the path variable", edit(`"pathVariable": "imageBuilder.pathArgs"`, `"pathVariable": "x\u201b"`), "subs.json: [0].pipelineTrigger.pathVariable: \"x\u201b\": character U+201B (\u201b) at position 2 is not allowed"},
+		{"newline in a branch", edit(`"branch": "main", "path": "manifest.json"`, `"branch": "ma\nin", "path": "manifest.json"`), `subs.json: [0].manifest.branch: "ma\nin": character U+000A at position 3 is not allowed`},
 		{"path escapes", edit(`"path": "info.json"`, `"path": "../info.json"`), `subs.json: [0].imageInfo.path: "../info.json" must be a relative path inside the repository`},
 		{"absolute path", edit(`"path": "manifest.json"`, `"path": "/manifest.json"`), `subs.json: [0].manifest.path: "/manifest.json" must be a relative path inside the repository`},
 		{"workflow with a slash", edit(`"id": 7, `, `"workflow": "../x.yml", `), `subs.json: [0].pipelineTrigger.workflow: "../x.yml" must be a workflow file name or id`},
@@ -151,4 +153,26 @@ func TestShard(t *testing.T) {
 	i, n, err := subscription.ParseShard("2/4")
 	require.NoError(t, err)
 	assert.Equal(t, [2]int{2, 4}, [2]int{i, n})
+}
+
+// TestByteOrderMark checks that a subscriptions file (and a stale-path value) that begins with
+// a UTF-8 byte order mark is read like the same file without it.
+func TestByteOrderMark(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile("../testdata/check-base-image-subscriptions.json")
+	require.NoError(t, err)
+	want, err := subscription.Parse("subs.json", data)
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "subs.json")
+	require.NoError(t, os.WriteFile(path, append([]byte("\xef\xbb\xbf"), data...), 0o644))
+	got, err := subscription.Load(path)
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+
+	_, err = subscription.Parse("subs.json", []byte("\xef\xbb\xbf[{\"manifest\": {\"owner\": \"o\""))
+	assert.EqualError(t, err, "subs.json:1:28: unexpected end of JSON input")
+
+	paths, err := subscription.ParseImagePaths("paths.json", []byte("\xef\xbb\xbf"+`[{"SubscriptionId": "a", "ImagePaths": ["src/a"]}]`))
+	require.NoError(t, err)
+	assert.Equal(t, []subscription.ImagePaths{{SubscriptionID: "a", ImagePaths: []string{"src/a"}}}, paths)
 }

@@ -78,3 +78,9 @@ func Position(data []byte, offset int64) (line, col int) {
 	}
 	return line, col
 }
+
+// TrimBOM returns data without a leading UTF-8 byte order mark (EF BB BF), which .NET's
+// File.ReadAllText drops and encoding/json refuses.
+func TrimBOM(data []byte) []byte {
+	return bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+}
