@@ -346,3 +346,51 @@ func TestHelp(t *testing.T) {
 		}
 	}
 }
+
+// TestSymlinkedDestination checks that a DEST, or a --trim-unchanged FILE, that is a symbolic
+// link is written through: the file it leads to gets the result and the link stays a link.
+func TestSymlinkedDestination(t *testing.T) {
+	t.Parallel()
+	assertLink := func(t *testing.T, link, target string) {
+		t.Helper()
+		st, err := os.Lstat(link)
+		require.NoError(t, err)
+		assert.NotZero(t, st.Mode()&os.ModeSymlink, "%s is still a symbolic link", link)
+		resolved, err := filepath.EvalSymlinks(link)
+		require.NoError(t, err)
+		wantResolved, err := filepath.EvalSymlinks(target)
+		require.NoError(t, err)
+		assert.Equal(t, wantResolved, resolved)
+	}
+	t.Run("merge DEST", func(t *testing.T) {
+		t.Parallel()
+		dir := t.TempDir()
+		src := filepath.Join(dir, "image-infos")
+		writeJobFiles(t, src, 4, func(*imageinfo.Platform) {})
+		target := filepath.Join(t.TempDir(), "versions", "image-info.json")
+		writeFile(t, target, []byte(`{"schemaVersion": "2.0", "repos": []}`))
+		dest := filepath.Join(dir, "image-info.json")
+		require.NoError(t, os.Symlink(target, dest))
+
+		code, _, stderr := runCmd(t, src, dest)
+		require.Equal(t, 0, code, stderr)
+		assertLink(t, dest, target)
+		assert.Equal(t, string(readFile(t, realInfo)), string(readFile(t, target)), "the link's target holds the merge")
+	})
+	t.Run("trim-unchanged FILE", func(t *testing.T) {
+		t.Parallel()
+		dir := t.TempDir()
+		writeJobFiles(t, dir, 1, func(p *imageinfo.Platform) { p.IsUnchanged = !strings.Contains(p.Dockerfile, "/runtime/") })
+		target := filepath.Join(dir, "build-job-00-image-info-1", "image-info.json")
+		link := filepath.Join(dir, "image-info.json")
+		require.NoError(t, os.Symlink("build-job-00-image-info-1/image-info.json", link))
+
+		code, _, stderr := runCmd(t, "--trim-unchanged", link)
+		require.Equal(t, 0, code, stderr)
+		assertLink(t, link, target)
+		d, err := imageinfo.Parse(target, readFile(t, target))
+		require.NoError(t, err)
+		require.Len(t, d.Repos, 1, "the link's target was trimmed")
+		assert.Equal(t, "dotnet/runtime", d.Repos[0].Repo)
+	})
+}
