@@ -30,7 +30,8 @@ manifest image they belong to, platforms by Dockerfile, architecture, OS, OS ver
 major.minor product version and whether they have tags. Matched values are overwritten by
 later files (empty ones included), layers are replaced, unmatched entries are added, nothing
 is removed; lists come out sorted. DEST is written atomically: on any error it is left as it
-was. Progress and a summary go to stderr.
+was. A DEST (or --trim-unchanged FILE) that is a symbolic link is written through: the file
+it leads to is replaced and the link is kept. Progress and a summary go to stderr.
 
 Flags:
   --manifest PATH           the manifest.json the files were built from. Entries are bound to

@@ -15,8 +15,8 @@ import (
 )
 
 // WriteFile writes data to path (through a symbolic link, see the package doc) atomically with
-// permissions perm (0o644 when zero). When the file already exists its permissions are kept. On any error the destination is untouched and
-// the temporary file is removed.
+// permissions perm (0o644 when zero). When the file already exists its permissions are kept.
+// On any error the destination is untouched and the temporary file is removed.
 func WriteFile(path string, data []byte, perm os.FileMode) error {
 	return Write(path, perm, func(w io.Writer) error {
 		_, err := w.Write(data)
