@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"testing"
 	"time"
 
@@ -108,18 +109,72 @@ func TestDispatcherGuards(t *testing.T) {
 	}
 }
 
+// TestDispatcherBreakerSortsByQueueTime checks that the breaker judges the newest runs by
+// their queue time, whatever order the backend lists them in: each case's answer is the
+// opposite of what the backend's order alone would give.
 func TestDispatcherBreakerSortsByQueueTime(t *testing.T) {
 	t.Parallel()
-	subs := loadSubs(t)
-	rec := newRecorder()
-	// A backend that returns runs out of order: the success is the newest.
-	h := history("FFFS")
-	h[3].QueuedAt = t0.Add(time.Hour)
-	rec.Pipeline(dispatch.TargetOf(subs[0])).SetHistory(h...)
-	d := &dispatch.Dispatcher{Backends: dispatch.Backends{subscription.AzureDevOps: rec}, FailureLimit: 4}
-	results, err := d.Dispatch(context.Background(), subs, []subscription.ImagePaths{paths(mainID, "src/a")})
-	require.NoError(t, err)
-	assert.Equal(t, dispatch.Queued, results[0].Outcome)
+	tests := []struct {
+		name     string
+		order    []int // positions in history("SFFF") (newest first) as the backend lists them
+		want     dispatch.Outcome
+		wantRuns []int64
+	}{
+		// Oldest first: the first three listed are S, F, F, but the newest three all failed.
+		{name: "oldest first, newest three failed", order: []int{3, 2, 1, 0}, want: dispatch.BreakerTripped, wantRuns: []int64{100, 99, 98}},
+		// The success is the newest run but listed last, after three failures.
+		{name: "newest success listed last", order: []int{1, 2, 3, 0}, want: dispatch.Queued},
+		// Shuffled, the newest three failed.
+		{name: "shuffled", order: []int{2, 3, 0, 1}, want: dispatch.BreakerTripped, wantRuns: []int64{100, 99, 98}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := history("FFFS") // newest first: 100 F, 99 F, 98 F, 97 S
+			if tt.want == dispatch.Queued {
+				h = history("SFFF") // 100 S, 99 F, 98 F, 97 F
+			}
+			listed := make([]dispatch.Run, len(tt.order))
+			for i, k := range tt.order {
+				listed[i] = h[k]
+			}
+			subs := loadSubs(t)
+			// A backend that lists more runs than asked for, in its own order.
+			open := dispatch.OpenerFunc(func(dispatch.Target) (dispatch.Pipeline, error) { return listedPipeline(listed), nil })
+			d := &dispatch.Dispatcher{Backends: dispatch.Backends{subscription.AzureDevOps: open}, FailureLimit: 3}
+			results, err := d.Dispatch(context.Background(), subs, []subscription.ImagePaths{paths(mainID, "src/a")})
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, results[0].Outcome)
+			var ids []int64
+			for _, r := range results[0].Runs {
+				ids = append(ids, r.ID)
+			}
+			assert.Equal(t, tt.wantRuns, ids, "the tripping runs, newest first")
+		})
+	}
+	t.Run("exactly the limit, oldest first", func(t *testing.T) {
+		t.Parallel()
+		h := history("FFF")
+		listed := listedPipeline{h[2], h[1], h[0]}
+		open := dispatch.OpenerFunc(func(dispatch.Target) (dispatch.Pipeline, error) { return listed, nil })
+		d := &dispatch.Dispatcher{Backends: dispatch.Backends{subscription.AzureDevOps: open}, FailureLimit: 3}
+		results, err := d.Dispatch(context.Background(), loadSubs(t), []subscription.ImagePaths{paths(mainID, "src/a")})
+		require.NoError(t, err)
+		require.Equal(t, dispatch.BreakerTripped, results[0].Outcome)
+		assert.Equal(t, []dispatch.Run{h[0], h[1], h[2]}, results[0].Runs, "reported newest first")
+	})
+}
+
+// listedPipeline answers RecentRuns with its runs as they are, whatever n, has no active run,
+// and refuses to queue.
+type listedPipeline []dispatch.Run
+
+func (p listedPipeline) ActiveRuns(context.Context) ([]dispatch.Run, error) { return nil, nil }
+func (p listedPipeline) RecentRuns(context.Context, int) ([]dispatch.Run, error) {
+	return slices.Clone(p), nil
+}
+func (p listedPipeline) Queue(context.Context, dispatch.QueueRequest) (dispatch.Run, error) {
+	return dispatch.Run{ID: 1, Status: dispatch.RunQueued}, nil
 }
 
 func TestDispatcherMergesInputsAcrossSubscriptions(t *testing.T) {
