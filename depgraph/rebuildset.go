@@ -12,6 +12,9 @@ type rebuildSet struct {
 	visited []bool
 	order   []*Node
 	reasons []Reason // by platform index
+	// tip is the longest chain extended so far; the Via of the images along it are prefixes
+	// of it (see extend).
+	tip []string
 }
 
 func newRebuildSet(g *Graph) *rebuildSet {
@@ -26,7 +29,8 @@ func (s *rebuildSet) addComponent(root *Node, why Reason) {
 		s.reasons[i] = why
 		return
 	}
-	s.visit(root, why, []string{root.Platform.Dockerfile}, &why)
+	s.tip = append(make([]string, 0, 16), root.Platform.Dockerfile)
+	s.visit(root, why, s.tip[:1:1], &why)
 }
 
 func (s *rebuildSet) visit(n *Node, why Reason, via []string, root *Reason) {
@@ -35,22 +39,32 @@ func (s *rebuildSet) visit(n *Node, why Reason, via []string, root *Reason) {
 	s.order = append(s.order, n)
 	for _, c := range n.Children {
 		if !s.visited[c.Platform.Index] {
-			next := appendPath(via, c.Platform.Dockerfile)
+			next := s.extend(via, c.Platform.Dockerfile)
 			s.visit(c, Reason{Kind: DependsOn, Via: next, Root: root}, next, root)
 		}
 	}
 	for _, p := range n.Parents {
 		if !s.visited[p.Platform.Index] {
-			next := appendPath(via, p.Platform.Dockerfile)
+			next := s.extend(via, p.Platform.Dockerfile)
 			s.visit(p, Reason{Kind: DependencyOf, Via: next, Root: root}, next, root)
 		}
 	}
 }
 
-func appendPath(via []string, p string) []string {
-	out := make([]string, len(via), len(via)+1)
-	copy(out, via)
-	return append(out, p)
+// extend returns via followed by p. The chains of a depth-first walk share their prefixes:
+// when via is the whole tip, p is appended to the tip in place, so a chain of n images costs
+// O(n) rather than a copy of the path per image (O(n²)); otherwise (a second child, a parent
+// after the children) via is copied and starts a new tip. The slices returned have no spare
+// capacity, so a caller appending to one copies it instead of writing into the tip.
+func (s *rebuildSet) extend(via []string, p string) []string {
+	n := len(via)
+	if n > 0 && n == len(s.tip) && &via[0] == &s.tip[0] {
+		s.tip = append(s.tip, p)
+	} else {
+		s.tip = append(make([]string, 0, 2*(n+1)), via...)
+		s.tip = append(s.tip, p)
+	}
+	return s.tip[: n+1 : n+1]
 }
 
 // images returns one StaleImage per Dockerfile path, in first-occurrence order.

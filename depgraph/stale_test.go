@@ -313,6 +313,81 @@ func TestTwoRootsJoinedByMultiStageChild(t *testing.T) {
 	assert.Equal(t, depgraph.BaseChanged, res.Images[2].Reason.Kind)
 }
 
+// TestTwoChainsJoin checks the rebuild order where two chains join: two roots, a child built
+// on both (one as a build stage), and a grandchild built on the child, listed in the manifest
+// out of build order. The walk goes depth first from the stale root, children (in manifest
+// order) before parents (in FROM order), so the grandchild comes before the other root; the
+// waves put both roots first, then the child, then the grandchild.
+func TestTwoChainsJoin(t *testing.T) {
+	t.Parallel()
+	g := mustBuild(t,
+		spec{repo: "grandchild", path: "grandchild", tags: []string{"1"}, dockerfile: "FROM reg.io/child:1"},
+		spec{repo: "root1", path: "root1", tags: []string{"1"}, dockerfile: "FROM alpine:3.20"},
+		spec{repo: "root2", path: "root2", tags: []string{"1"}, dockerfile: "FROM debian:12"},
+		spec{repo: "child", path: "child", tags: []string{"1"}, dockerfile: "FROM reg.io/root1:1 AS tools\nFROM reg.io/root2:1\nCOPY --from=tools / /"},
+		spec{repo: "lonely", path: "lonely", tags: []string{"1"}, dockerfile: "FROM ubuntu:noble"},
+	)
+	recs := records{}.set("root1", "alpine@"+d1).set("root2", "debian@"+d1).set("child", "x").set("grandchild", "y").set("lonely", "ubuntu@"+d1)
+	type step struct {
+		path string
+		kind depgraph.ReasonKind
+		via  []string
+	}
+	tests := []struct {
+		name    string
+		digests map[string]string
+		want    []step
+		waves   [][]string
+	}{
+		{
+			name:    "second root moves",
+			digests: map[string]string{"alpine:3.20": d1, "debian:12": d2, "ubuntu:noble": d1},
+			want: []step{
+				{"root2", depgraph.BaseChanged, nil},
+				{"child", depgraph.DependsOn, []string{"root2", "child"}},
+				{"grandchild", depgraph.DependsOn, []string{"root2", "child", "grandchild"}},
+				{"root1", depgraph.DependencyOf, []string{"root2", "child", "root1"}},
+			},
+			waves: [][]string{{"root2", "root1"}, {"child"}, {"grandchild"}},
+		},
+		{
+			name:    "first root moves",
+			digests: map[string]string{"alpine:3.20": d2, "debian:12": d1, "ubuntu:noble": d1},
+			want: []step{
+				{"root1", depgraph.BaseChanged, nil},
+				{"child", depgraph.DependsOn, []string{"root1", "child"}},
+				{"grandchild", depgraph.DependsOn, []string{"root1", "child", "grandchild"}},
+				{"root2", depgraph.DependencyOf, []string{"root1", "child", "root2"}},
+			},
+			waves: [][]string{{"root1", "root2"}, {"child"}, {"grandchild"}},
+		},
+		{
+			name:    "both roots move",
+			digests: map[string]string{"alpine:3.20": d2, "debian:12": d2, "ubuntu:noble": d1},
+			want: []step{
+				{"root1", depgraph.BaseChanged, nil},
+				{"child", depgraph.DependsOn, []string{"root1", "child"}},
+				{"grandchild", depgraph.DependsOn, []string{"root1", "child", "grandchild"}},
+				{"root2", depgraph.BaseChanged, nil}, // stale in its own right: keeps its own reason
+			},
+			waves: [][]string{{"root1", "root2"}, {"child"}, {"grandchild"}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			res := depgraph.Stale(g, recs, depgraph.MapLookup(tt.digests), depgraph.CheckOptions{})
+			require.NoError(t, res.Err())
+			var got []step
+			for _, img := range res.Images {
+				got = append(got, step{img.Path, img.Reason.Kind, img.Reason.Via})
+			}
+			assert.Equal(t, tt.want, got)
+			assert.Equal(t, tt.waves, res.Waves())
+		})
+	}
+}
+
 func TestLookupFailureDecidesNothing(t *testing.T) {
 	t.Parallel()
 	g := mustBuild(t,

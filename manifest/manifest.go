@@ -16,6 +16,8 @@ type Manifest struct {
 
 	platforms []*Platform
 	byTag     map[string]*Platform
+	// byQualified maps a QualifiedName to the index of the first repo that has it.
+	byQualified map[string]int
 }
 
 // Repo is a resolved repository.
@@ -102,6 +104,24 @@ func (m *Manifest) RepoByName(name string) *Repo {
 // InternalRepo returns the repo of this manifest an image reference belongs to: the repo whose
 // "<QualifiedName>:" starts the reference. It returns nil for references to other images.
 func (m *Manifest) InternalRepo(ref string) *Repo {
+	if m.byQualified != nil {
+		// Each colon of ref may end a repo's name; the first repo in manifest order wins, as
+		// in the scan below. A lookup per colon keeps a FROM's cost independent of the
+		// number of repos.
+		best := -1
+		for i := 0; i < len(ref); i++ {
+			if ref[i] != ':' {
+				continue
+			}
+			if k, ok := m.byQualified[ref[:i]]; ok && (best < 0 || k < best) {
+				best = k
+			}
+		}
+		if best < 0 {
+			return nil
+		}
+		return m.Repos[best]
+	}
 	for _, r := range m.Repos {
 		// Compared in place: building QualifiedName+":" for every repo and call allocated
 		// enough, with hundreds of repos, to dominate building their graph.

@@ -20,7 +20,7 @@ func resolve(fsys fs.FS, name string, model *Model, opts Options) (*Manifest, er
 		return nil, fail("repos", errors.New("the manifest has no repos"))
 	}
 	links := newLinkResolver(fsys, dirOf(name))
-	m := &Manifest{Model: model, Path: name, Dir: dirOf(name), Registry: model.Registry, byTag: map[string]*Platform{}}
+	m := &Manifest{Model: model, Path: name, Dir: dirOf(name), Registry: model.Registry, byTag: map[string]*Platform{}, byQualified: map[string]int{}}
 	if opts.RegistryOverride != "" {
 		m.Registry = opts.RegistryOverride
 	}
@@ -39,6 +39,9 @@ func resolve(fsys fs.FS, name string, model *Model, opts Options) (*Manifest, er
 		}
 		if _, dup := qualified[r.ID]; !dup {
 			qualified[r.ID] = r.QualifiedName
+		}
+		if _, dup := m.byQualified[r.QualifiedName]; !dup {
+			m.byQualified[r.QualifiedName] = len(m.Repos)
 		}
 		m.Repos = append(m.Repos, r)
 	}
