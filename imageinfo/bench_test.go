@@ -2,6 +2,7 @@ package imageinfo_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 
 	"github.com/baseflow/baseflow/imageinfo"
@@ -119,5 +120,34 @@ func BenchmarkIndexLookups(b *testing.B) {
 		for _, mp := range m.Platforms() {
 			ix.Lookup(mp)
 		}
+	}
+}
+
+// BenchmarkMergeScaling merges, in build mode, 16 per-job files split from a synthetic
+// document of 5,000, 10,000 and 20,000 images (two platforms each, in 10 repos) into an empty
+// document, then merges the whole into the result again in publish mode, as merge-image-info
+// does at build and at publish time. Time per op grows linearly with the images when each
+// source item is found by index; it grew with their square when each was searched for.
+func BenchmarkMergeScaling(b *testing.B) {
+	for _, n := range []int{5000, 10000, 20000} {
+		b.Run(fmt.Sprintf("images=%d", n), func(b *testing.B) {
+			whole := imageinfotest.Synthetic(n, 10)
+			parts := imageinfotest.Split(whole, 16, nil)
+			b.ReportAllocs()
+			for b.Loop() {
+				dst := &imageinfo.Document{SchemaVersion: imageinfo.SchemaVersion}
+				for _, p := range parts {
+					if err := imageinfo.Merge(dst, p, imageinfo.MergeOptions{}); err != nil {
+						b.Fatal(err)
+					}
+				}
+				if err := imageinfo.Merge(dst, whole, imageinfo.MergeOptions{Publish: true}); err != nil {
+					b.Fatal(err)
+				}
+				if got := len(dst.Repos[0].Images); got != n/10 {
+					b.Fatalf("%d images in the first repo, want %d", got, n/10)
+				}
+			}
+		})
 	}
 }

@@ -42,6 +42,8 @@ func Merge(dst, src *Document, opts MergeOptions) error {
 	}
 	dst.Repos = mergeList(dst.Repos, src.Repos,
 		func(a, b *Repo) bool { return a.Repo == b.Repo },
+		func(r *Repo, add func(any)) { add(r.Repo) },
+		func(r *Repo, add func(any)) { add(r.Repo) },
 		func(t, s *Repo) { mergeRepo(t, s, opts) },
 		(*Repo).Clone, sortRepos)
 	return nil
@@ -50,20 +52,51 @@ func Merge(dst, src *Document, opts MergeOptions) error {
 // mergeList is ImageBuilder's MergeLists: each src item is merged into the first matching
 // target item, items appended earlier in the loop included, or appended as a copy. An empty
 // target takes a copy of the whole src list, duplicates and all.
-func mergeList[T any](dst, src []*T, same func(src, dst *T) bool, merge func(dst, src *T), clone func(*T) *T, sort func([]*T)) []*T {
+//
+// Matching goes through an index rather than a scan of the target per source item, which
+// made large merges quadratic: dstKeys and srcKeys give every key under which an item can
+// match (two items that are the same must share at least one key; sharing one need not make
+// them the same), and same decides among the target items that share a key with the source
+// item. A target item's keys are indexed again after something was merged into it, so the
+// index only ever holds too many candidates, never too few.
+func mergeList[T any](dst, src []*T, same func(src, dst *T) bool, dstKeys, srcKeys func(*T, func(any)), merge func(dst, src *T), clone func(*T) *T, sort func([]*T)) []*T {
 	if len(src) == 0 {
 		return dst
 	}
 	if len(dst) == 0 {
 		dst = cloneList(src, clone)
-	} else {
-		for _, s := range src {
-			i := slices.IndexFunc(dst, func(t *T) bool { return same(s, t) })
-			if i >= 0 {
-				merge(dst[i], s)
-			} else {
-				dst = append(dst, clone(s))
+		sort(dst)
+		return dst
+	}
+	index := make(map[any][]int, len(dst))
+	addKeys := func(i int) {
+		index[dst[i]] = append(index[dst[i]], i) // an item is always the same as itself
+		dstKeys(dst[i], func(k any) {
+			if l := index[k]; len(l) == 0 || l[len(l)-1] != i {
+				index[k] = append(l, i)
 			}
+		})
+	}
+	for i := range dst {
+		addKeys(i)
+	}
+	for _, s := range src {
+		best := -1
+		try := func(k any) {
+			for _, i := range index[k] {
+				if (best < 0 || i < best) && same(s, dst[i]) {
+					best = i
+				}
+			}
+		}
+		try(s)
+		srcKeys(s, try)
+		if best >= 0 {
+			merge(dst[best], s)
+			addKeys(best)
+		} else {
+			dst = append(dst, clone(s))
+			addKeys(len(dst) - 1)
 		}
 	}
 	sort(dst)
@@ -72,9 +105,30 @@ func mergeList[T any](dst, src []*T, same func(src, dst *T) bool, merge func(dst
 
 func mergeRepo(dst, src *Repo, opts MergeOptions) {
 	dst.Repo = src.Repo
-	dst.Images = mergeList(dst.Images, src.Images, SameImage,
+	dst.Images = mergeList(dst.Images, src.Images, SameImage, imageKeys, imageKeys,
 		func(t, s *Image) { mergeImage(t, s, opts) },
 		(*Image).Clone, sortImages)
+}
+
+// sharedTagKey indexes an unbound image by one of its shared tags.
+type sharedTagKey string
+
+// imageKeys gives the keys under which SameImage can match img: the manifest image it is bound
+// to, or, unbound, each of its platforms' keys and each of its shared tags.
+func imageKeys(img *Image, add func(any)) {
+	if img.manifestImage != nil {
+		add(img.manifestImage)
+		return
+	}
+	mm := imageMajorMinor(img)
+	for _, p := range img.Platforms {
+		add(keyOf(p, mm))
+	}
+	if img.Manifest != nil {
+		for _, t := range img.Manifest.SharedTags {
+			add(sharedTagKey(t))
+		}
+	}
 }
 
 func mergeImage(dst, src *Image, opts MergeOptions) {
@@ -96,6 +150,8 @@ func mergeImage(dst, src *Image, opts MergeOptions) {
 	dstMM, srcMM := imageMajorMinor(dst), imageMajorMinor(src)
 	dst.Platforms = mergeList(dst.Platforms, src.Platforms,
 		func(s, t *Platform) bool { return keyOf(s, srcMM) == keyOf(t, dstMM) },
+		func(t *Platform, add func(any)) { add(keyOf(t, dstMM)) },
+		func(s *Platform, add func(any)) { add(keyOf(s, srcMM)) },
 		func(t, s *Platform) { mergePlatform(t, s, opts) },
 		(*Platform).Clone,
 		func(ps []*Platform) { sortPlatformList(ps, dstMM) })
