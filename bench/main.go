@@ -6,11 +6,13 @@
 //     a time) and with a `crane digest` loop (one HEAD per platform); then lookups alone;
 //  2. pure pass: the CPU part of the check against reading and decoding the same bytes;
 //  3. scaling: the pure pass and the check on fleets of 1, 10 and 100 copies of the fixture;
-//  4. merge: merging 16 per-job image-info files against decoding and encoding them.
+//  4. merge: merging 16 per-job image-info files against decoding and encoding them;
+//  5. large inputs: a merge of 5,000 and 20,000 images and a 2,000- and 8,000-deep FROM
+//     chain, whose costs per image must not grow with the size.
 //
 // Usage:
 //
-//	go run ./bench [-rows 1,2,3,4] [-latency 20ms] [-concurrency 16] [-scales 1,10,100] [-reps 5]
+//	go run ./bench [-rows 1,2,3,4,5] [-latency 20ms] [-concurrency 16] [-scales 1,10,100] [-reps 5]
 //
 // It exits with status 1 only when it could not run (including when compared strategies
 // disagree on a result), never because a target was missed.
@@ -60,7 +62,7 @@ func parseFlags(args []string) (config, error) {
 	fs := flag.NewFlagSet("bench", flag.ExitOnError)
 	fs.DurationVar(&cfg.latency, "latency", 20*time.Millisecond, "latency the loopback registries add to every request (rows 1 and 3)")
 	fs.IntVar(&cfg.concurrency, "concurrency", 16, "lookups baseflow's cache runs at once (rows 1 and 3)")
-	rows := fs.String("rows", "1,2,3,4", "rows to run, comma-separated")
+	rows := fs.String("rows", "1,2,3,4,5", "rows to run, comma-separated")
 	scales := fs.String("scales", "1,10,100", "fleet sizes of row 3, in copies of the fixture, comma-separated, increasing")
 	fs.IntVar(&cfg.reps, "reps", 5, "interleaved runs per side in rows 2 and 4, runs of baseflow's check in row 1 (medians are printed)")
 	fs.IntVar(&cfg.tags, "tags", 200, "distinct tags of the lookups-alone part of row 1")
@@ -74,6 +76,7 @@ func parseFlags(args []string) (config, error) {
 			"  2 pure pass (CPU part of a check) vs reading and decoding the same bytes\n"+
 			"  3 scaling of the pure pass and the check on fleets of copies of the fixture\n"+
 			"  4 merging 16 per-job image-info files vs decoding and encoding them\n"+
+			"  5 large inputs: merges of 5,000 and 20,000 images, FROM chains 2,000 and 8,000 deep\n"+
 			"See bench/README.md. Exits 1 only when it could not run.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
@@ -90,8 +93,8 @@ func parseFlags(args []string) (config, error) {
 	seen := map[int]bool{}
 	rowList := cfg.rows[:0]
 	for _, r := range cfg.rows {
-		if r < 1 || r > 4 {
-			return cfg, fmt.Errorf("-rows: no row %d (rows are 1 to 4)", r)
+		if r < 1 || r > 5 {
+			return cfg, fmt.Errorf("-rows: no row %d (rows are 1 to 5)", r)
 		}
 		if !seen[r] {
 			seen[r] = true
@@ -165,7 +168,7 @@ func run(ctx context.Context, cfg config) error {
 		s.printf("  load %s", load)
 	}
 	s.printf("\n\n")
-	steps := map[int]func(context.Context) error{1: s.rowLookup, 2: s.rowPurePass, 3: s.rowScaling, 4: s.rowMerge}
+	steps := map[int]func(context.Context) error{1: s.rowLookup, 2: s.rowPurePass, 3: s.rowScaling, 4: s.rowMerge, 5: s.rowLarge}
 	for _, r := range cfg.rows {
 		if err := ctx.Err(); err != nil {
 			return err
