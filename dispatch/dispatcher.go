@@ -31,8 +31,8 @@ type Dispatcher struct {
 	// Notifier, when set, is told the outcome of every subscription that had paths.
 	Notifier Notifier
 
-	// Concurrency bounds how many subscriptions are handled at once; zero means
-	// DefaultConcurrency.
+	// Concurrency bounds how many pipelines are handled at once; zero means
+	// DefaultConcurrency. Subscriptions on one pipeline are handled one after the other.
 	Concurrency int
 
 	// Logger receives progress and outcomes; nil discards them.
@@ -50,7 +50,12 @@ func (d *Dispatcher) Dispatch(ctx context.Context, subs []subscription.Subscript
 	return d.DispatchJobs(ctx, jobs), nil
 }
 
-// DispatchJobs handles the jobs concurrently and returns their results in the jobs' order.
+// DispatchJobs handles the jobs and returns their results in the jobs' order. Jobs on
+// different pipelines run concurrently; jobs on one pipeline (the same [Target.String], on any
+// branch) run in job order, and the guards are applied once for them, before the first is
+// queued: every one of them is queued, skipped or stopped by the breaker alike, and none is
+// skipped because of a run another job of the same call queued. This holds within one call;
+// two processes dispatching at once can both queue (see docs/ci.md for the CI-side lock).
 func (d *Dispatcher) DispatchJobs(ctx context.Context, jobs []Job) []Result {
 	log := d.logger()
 	results := make([]Result, len(jobs))
@@ -67,8 +72,10 @@ func (d *Dispatcher) DispatchJobs(ctx context.Context, jobs []Job) []Result {
 	if limit <= 0 {
 		limit = DefaultConcurrency
 	}
-	sem := make(chan struct{}, limit)
-	var wg sync.WaitGroup
+	// Jobs on one pipeline run one after the other, in job order, under one guard decision
+	// (see pipelineGuard); pipelines run concurrently.
+	var groups [][]int
+	byPipeline := map[string]int{}
 	for i, j := range jobs {
 		if len(j.Paths) == 0 {
 			results[i] = newResult(j)
@@ -76,14 +83,41 @@ func (d *Dispatcher) DispatchJobs(ctx context.Context, jobs []Job) []Result {
 			log.Debug("no stale paths", "subscription", j.Subscription.ID())
 			continue
 		}
+		key := j.Target.String()
+		g, ok := byPipeline[key]
+		if !ok {
+			g = len(groups)
+			byPipeline[key] = g
+			groups = append(groups, nil)
+		}
+		groups[g] = append(groups[g], i)
+	}
+	sem := make(chan struct{}, limit)
+	var wg sync.WaitGroup
+	for _, group := range groups {
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			results[i] = d.handle(ctx, j, log)
+			var guard pipelineGuard
+			for _, i := range group {
+				results[i] = d.handle(ctx, jobs[i], &guard, log)
+			}
 		})
 	}
 	wg.Wait()
 	return results
+}
+
+// pipelineGuard is the guards' decision for one pipeline in one DispatchJobs call, made
+// before the first run is queued on it and kept for the other subscriptions on the same
+// pipeline. A second subscription must not see the run the first one just queued as an
+// active run (or, later, as a failure); ImageBuilder queues both. The decision is redone
+// only when it could not be made (a listing failed), which is still before anything was
+// queued on the pipeline.
+type pipelineGuard struct {
+	decided bool
+	outcome Outcome // Queued when the guards let runs through
+	runs    []Run
 }
 
 func newResult(j Job) Result {
@@ -95,7 +129,7 @@ func newResult(j Job) Result {
 	}
 }
 
-func (d *Dispatcher) handle(ctx context.Context, j Job, log *slog.Logger) Result {
+func (d *Dispatcher) handle(ctx context.Context, j Job, guard *pipelineGuard, log *slog.Logger) Result {
 	res := newResult(j)
 	log = log.With("subscription", res.SubscriptionID, "pipeline", j.Target.String(), "branch", j.Target.Branch)
 	if d.DryRun {
@@ -103,7 +137,7 @@ func (d *Dispatcher) handle(ctx context.Context, j Job, log *slog.Logger) Result
 		log.Info("dry run: would queue", "paths", len(j.Paths), "parameters", res.Parameters)
 		return res
 	}
-	d.queue(ctx, j, &res, log)
+	d.queue(ctx, j, guard, &res, log)
 	if d.Notifier != nil {
 		n := Notification{
 			Subscription: j.Subscription,
@@ -118,7 +152,7 @@ func (d *Dispatcher) handle(ctx context.Context, j Job, log *slog.Logger) Result
 	return res
 }
 
-func (d *Dispatcher) queue(ctx context.Context, j Job, res *Result, log *slog.Logger) {
+func (d *Dispatcher) queue(ctx context.Context, j Job, guard *pipelineGuard, res *Result, log *slog.Logger) {
 	fail := func(err error) {
 		res.Outcome, res.Err = Failed, err
 		log.Error("failed", "err", err)
@@ -135,29 +169,22 @@ func (d *Dispatcher) queue(ctx context.Context, j Job, res *Result, log *slog.Lo
 		return
 	}
 
-	active, err := p.ActiveRuns(ctx)
-	if err != nil {
-		fail(fmt.Errorf("%s: list active runs: %w", t, err))
-		return
-	}
-	if len(active) > 0 {
-		res.Outcome, res.Runs = SkippedActive, active
-		log.Warn("not queued: runs are already active", "runs", links(active))
-		return
-	}
-
-	if limit := d.failureLimit(); limit > 0 {
-		recent, err := p.RecentRuns(ctx, limit)
-		if err != nil {
-			fail(fmt.Errorf("%s: list recent runs: %w", t, err))
+	if !guard.decided {
+		if err := d.decide(ctx, t, p, guard); err != nil {
+			fail(err)
 			return
 		}
-		if ok, failed := tripped(recent, limit); ok {
-			res.Outcome, res.Runs = BreakerTripped, failed
-			log.Error(fmt.Sprintf("not queued: circuit breaker tripped, the last %d runs failed; fix them and queue a build manually", limit),
-				"runs", links(failed))
-			return
-		}
+	}
+	switch guard.outcome {
+	case SkippedActive:
+		res.Outcome, res.Runs = SkippedActive, guard.runs
+		log.Warn("not queued: runs are already active", "runs", links(guard.runs))
+		return
+	case BreakerTripped:
+		res.Outcome, res.Runs = BreakerTripped, guard.runs
+		log.Error(fmt.Sprintf("not queued: circuit breaker tripped, the last %d runs failed; fix them and queue a build manually", len(guard.runs)),
+			"runs", links(guard.runs))
+		return
 	}
 
 	run, err := p.Queue(ctx, QueueRequest{Branch: t.Branch, Variable: t.Variable, Value: j.Value()})
@@ -167,6 +194,31 @@ func (d *Dispatcher) queue(ctx context.Context, j Job, res *Result, log *slog.Lo
 	}
 	res.Outcome, res.Run = Queued, run
 	log.Info("queued", "run", run.ID, "url", run.WebURL, "paths", len(j.Paths))
+}
+
+// decide applies the guards to pipeline p: active runs skip, and the newest runs all failed
+// trip the breaker. It records the decision in guard; an error leaves it undecided.
+func (d *Dispatcher) decide(ctx context.Context, t Target, p Pipeline, guard *pipelineGuard) error {
+	active, err := p.ActiveRuns(ctx)
+	if err != nil {
+		return fmt.Errorf("%s: list active runs: %w", t, err)
+	}
+	if len(active) > 0 {
+		*guard = pipelineGuard{decided: true, outcome: SkippedActive, runs: active}
+		return nil
+	}
+	if limit := d.failureLimit(); limit > 0 {
+		recent, err := p.RecentRuns(ctx, limit)
+		if err != nil {
+			return fmt.Errorf("%s: list recent runs: %w", t, err)
+		}
+		if ok, failed := tripped(recent, limit); ok {
+			*guard = pipelineGuard{decided: true, outcome: BreakerTripped, runs: failed}
+			return nil
+		}
+	}
+	*guard = pipelineGuard{decided: true, outcome: Queued}
+	return nil
 }
 
 func (d *Dispatcher) failureLimit() int {

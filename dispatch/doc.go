@@ -12,6 +12,12 @@
 //     circuit breaker trips: nothing is queued, and the result names the failed runs so a
 //     person can look at them.
 //
+// The guards are applied once per pipeline per Dispatch, before anything is queued on it, so
+// two subscriptions on one pipeline are both queued, as in ImageBuilder, whatever the timing
+// of the backend: the second never counts the run the first just queued. Between two
+// processes the guards are only a check followed by a queue: two processes at once can both
+// see no active run and both queue. Serialize them in CI (docs/ci.md).
+//
 // The paths reach the pipeline as one string in ImageBuilder's format, under the
 // subscription's path variable:
 //
