@@ -1,0 +1,50 @@
+package azdo_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/baseflow/baseflow/dispatch"
+	"github.com/baseflow/baseflow/dispatch/azdo"
+)
+
+// TestQueueNotRetriedAfterTheRequestWasSent checks that a queue request whose connection
+// closes after the server read it (no answer, or half a status line) is reported as failed and
+// never sent again: the build may have been queued, and a second POST would queue another.
+func TestQueueNotRetriedAfterTheRequestWasSent(t *testing.T) {
+	t.Parallel()
+	for name, reply := range map[string]string{"no answer": "", "half a status line": "HTTP/1.1 20"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var posts atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				require.Equal(t, http.MethodPost, r.Method)
+				body, err := io.ReadAll(r.Body)
+				require.NoError(t, err)
+				assert.Contains(t, string(body), `"sourceBranch":"main"`)
+				posts.Add(1)
+				conn, buf, err := http.NewResponseController(w).Hijack()
+				require.NoError(t, err)
+				buf.WriteString(reply)
+				buf.Flush()
+				conn.Close()
+			}))
+			t.Cleanup(srv.Close)
+			c, err := azdo.New("o", "p", azdo.WithBaseURL(srv.URL), azdo.WithToken(token), azdo.WithRetry(3, time.Millisecond, 2*time.Millisecond))
+			require.NoError(t, err)
+
+			_, err = c.Definition(7).Queue(context.Background(), dispatch.QueueRequest{Branch: "main", Variable: "v", Value: "--path 'a'"})
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "POST /o/p/_apis/build/builds")
+			assert.Equal(t, int32(1), posts.Load(), "the POST was sent once")
+		})
+	}
+}

@@ -1,0 +1,52 @@
+package github_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/baseflow/baseflow/dispatch"
+	"github.com/baseflow/baseflow/dispatch/github"
+)
+
+// TestDispatchNotRetriedAfterTheRequestWasSent checks that a workflow dispatch whose
+// connection closes after the server read it (no answer, or half a status line) is reported
+// as failed and never sent again: the run may have started, and a second POST would start
+// another.
+func TestDispatchNotRetriedAfterTheRequestWasSent(t *testing.T) {
+	t.Parallel()
+	for name, reply := range map[string]string{"no answer": "", "half a status line": "HTTP/1.1 20"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var posts atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				require.Equal(t, http.MethodPost, r.Method)
+				body, err := io.ReadAll(r.Body)
+				require.NoError(t, err)
+				assert.Contains(t, string(body), `"ref":"main"`)
+				posts.Add(1)
+				conn, buf, err := http.NewResponseController(w).Hijack()
+				require.NoError(t, err)
+				buf.WriteString(reply)
+				buf.Flush()
+				conn.Close()
+			}))
+			t.Cleanup(srv.Close)
+			c, err := github.New(github.WithBaseURL(srv.URL), github.WithToken(token), github.WithRetry(3, time.Millisecond, 2*time.Millisecond))
+			require.NoError(t, err)
+
+			_, err = c.Workflow("octo", "images", "build.yml", "main").Queue(context.Background(),
+				dispatch.QueueRequest{Branch: "main", Variable: "paths", Value: "--path 'a'"})
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "POST /repos/octo/images/actions/workflows/build.yml/dispatches")
+			assert.Equal(t, int32(1), posts.Load(), "the POST was sent once")
+		})
+	}
+}
