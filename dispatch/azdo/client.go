@@ -12,6 +12,7 @@ import (
 
 	"github.com/baseflow/baseflow/dispatch"
 	"github.com/baseflow/baseflow/dispatch/internal/rest"
+	"github.com/baseflow/baseflow/internal/cleartext"
 	"github.com/baseflow/baseflow/subscription"
 )
 
@@ -105,6 +106,9 @@ func checkBaseURL(s string) (string, error) {
 	}
 	if u.User != nil {
 		return "", fmt.Errorf("azdo: base URL %q: credentials belong in %s, not in the URL", u.Redacted(), TokenEnv)
+	}
+	if err := cleartext.Check(u); err != nil {
+		return "", fmt.Errorf("azdo: base URL %q: %w", u.Redacted(), err)
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
 		return "", fmt.Errorf("azdo: base URL %q: must not have a query or fragment", u.Redacted())

@@ -12,6 +12,7 @@ import (
 
 	"github.com/baseflow/baseflow/dispatch"
 	"github.com/baseflow/baseflow/dispatch/internal/rest"
+	"github.com/baseflow/baseflow/internal/cleartext"
 	"github.com/baseflow/baseflow/subscription"
 )
 
@@ -97,6 +98,9 @@ func checkURL(what, s string) (string, error) {
 	}
 	if u.User != nil {
 		return "", fmt.Errorf("github: %s %q: credentials belong in %s, not in the URL", what, u.Redacted(), TokenEnv)
+	}
+	if err := cleartext.Check(u); err != nil {
+		return "", fmt.Errorf("github: %s %q: %w", what, u.Redacted(), err)
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
 		return "", fmt.Errorf("github: %s %q: must not have a query or fragment", what, u.Redacted())

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/baseflow/baseflow/internal/cleartext"
 	"github.com/baseflow/baseflow/subscription"
 )
 
@@ -63,6 +64,9 @@ func New(opts ...Option) (*Source, error) {
 	u, err := url.Parse(o.baseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("githubsource: base URL %q: not an absolute http(s) URL", o.baseURL)
+	}
+	if err := cleartext.Check(u); err != nil {
+		return nil, fmt.Errorf("githubsource: base URL %q: %w", u.Redacted(), err)
 	}
 	u.RawQuery, u.Fragment = "", ""
 	if strings.ContainsAny(o.token, "\r\n\x00") {
