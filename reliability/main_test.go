@@ -29,7 +29,7 @@ var (
 )
 
 // commands are the example commands the tests run as a user would.
-var commands = []string{"get-stale-images", "queue-build", "merge-image-info"}
+var commands = []string{"get-stale-images", "check-base-images", "queue-build", "merge-image-info"}
 
 // command returns the path of an example command, built once per test run with go build.
 func command(t *testing.T, name string) string {
