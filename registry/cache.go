@@ -3,7 +3,9 @@ package registry
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
+	"time"
 
 	"github.com/opencontainers/go-digest"
 )
@@ -17,11 +19,13 @@ import (
 // life of the Cache; use one Cache per run, or Reset it, to see tags that moved. Failures are
 // not kept: every caller waiting on a failed lookup gets its error, and a later call tries
 // again. A caller whose context ends stops waiting; the lookup itself is canceled only when no
-// caller is left waiting for it.
+// caller is left waiting for it. Each lookup has a time budget (WithLookupTimeout), so that a
+// registry that never answers fails its references, with Kind Network, in bounded time.
 type Cache struct {
 	r        Resolver
 	sem      chan struct{}
 	rewrites []func(string) (string, error)
+	budget   time.Duration // per lookup; 0 for none
 
 	mu      sync.Mutex
 	flights map[flightKey]*flight
@@ -45,7 +49,7 @@ type flight struct {
 
 // NewCache returns a Cache in front of r.
 func NewCache(r Resolver, opts ...CacheOption) *Cache {
-	o := cacheOptions{concurrency: DefaultConcurrency}
+	o := cacheOptions{concurrency: DefaultConcurrency, lookupTimeout: DefaultLookupTimeout}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -53,6 +57,7 @@ func NewCache(r Resolver, opts ...CacheOption) *Cache {
 		r:        r,
 		sem:      make(chan struct{}, o.concurrency),
 		rewrites: o.rewrites,
+		budget:   max(o.lookupTimeout, 0),
 		flights:  make(map[flightKey]*flight),
 	}
 }
@@ -213,14 +218,15 @@ func (c *Cache) do(ctx context.Context, key flightKey, fn func(context.Context) 
 			}
 		}
 		c.mu.Unlock()
-		return "", &Error{Ref: key.ref, Op: "lookup", Kind: Canceled, Err: ctx.Err()}
+		// The cause says why: a run's deadline set with context.WithTimeoutCause names itself.
+		return "", &Error{Ref: key.ref, Op: "lookup", Kind: Canceled, Err: context.Cause(ctx)}
 	}
 }
 
 // run performs the lookup of f within the concurrency bound and publishes its result.
 func (c *Cache) run(ctx context.Context, key flightKey, f *flight, fn func(context.Context) (digest.Digest, error)) {
 	defer f.cancel()
-	d, err := c.limited(ctx, fn)
+	d, err := c.limited(ctx, key, fn)
 	if err == nil && d == "" {
 		err = &Error{Ref: key.ref, Op: "lookup", Kind: InvalidResponse, Err: errors.New("resolver returned an empty digest")}
 	}
@@ -233,12 +239,25 @@ func (c *Cache) run(ctx context.Context, key flightKey, f *flight, fn func(conte
 	close(f.done)
 }
 
-func (c *Cache) limited(ctx context.Context, fn func(context.Context) (digest.Digest, error)) (digest.Digest, error) {
+func (c *Cache) limited(ctx context.Context, key flightKey, fn func(context.Context) (digest.Digest, error)) (digest.Digest, error) {
 	select {
 	case c.sem <- struct{}{}:
 	case <-ctx.Done():
 		return "", ctx.Err()
 	}
 	defer func() { <-c.sem }()
-	return fn(ctx)
+	if c.budget <= 0 {
+		return fn(ctx)
+	}
+	lctx, cancel := context.WithTimeoutCause(ctx, c.budget, errBudgetSpent)
+	defer cancel()
+	d, err := fn(lctx)
+	if err != nil && ctx.Err() == nil && context.Cause(lctx) == errBudgetSpent {
+		return "", &Error{Ref: key.ref, Op: "lookup", Kind: Network,
+			Err: fmt.Errorf("no answer within the lookup budget of %v", c.budget)}
+	}
+	return d, err
 }
+
+// errBudgetSpent is the cause of a lookup's context ending at its budget.
+var errBudgetSpent = errors.New("lookup budget spent")

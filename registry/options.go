@@ -1,17 +1,35 @@
 package registry
 
-import "fmt"
+import (
+	"fmt"
+	"time"
+)
 
 // DefaultConcurrency is the number of lookups a Cache runs at the same time unless
 // WithConcurrency says otherwise.
 const DefaultConcurrency = 16
 
+// DefaultLookupTimeout is how long a Cache lets one lookup of the underlying Resolver run,
+// retries included, unless WithLookupTimeout says otherwise: long enough for a registry that
+// asks to wait (429 with Retry-After) and is then served, short enough that a registry that
+// never answers costs minutes, not the hours its client's retries could add up to.
+const DefaultLookupTimeout = 2 * time.Minute
+
 // CacheOption configures a Cache.
 type CacheOption func(*cacheOptions)
 
 type cacheOptions struct {
-	concurrency int
-	rewrites    []func(string) (string, error)
+	concurrency   int
+	lookupTimeout time.Duration
+	rewrites      []func(string) (string, error)
+}
+
+// WithLookupTimeout bounds each lookup of the underlying Resolver, from when it gets one of
+// the concurrency slots to its answer, retries included (default DefaultLookupTimeout; zero or
+// less means no bound). A lookup over budget fails with Kind Network, and the error says the
+// budget was spent.
+func WithLookupTimeout(d time.Duration) CacheOption {
+	return func(o *cacheOptions) { o.lookupTimeout = d }
 }
 
 // WithConcurrency bounds the number of lookups the cache runs at the same time (default 16).
