@@ -2,6 +2,7 @@ package setup
 
 import (
 	"log/slog"
+	"time"
 
 	"github.com/baseflow/baseflow/check"
 	"github.com/baseflow/baseflow/registry"
@@ -17,6 +18,9 @@ type RegistrySettings struct {
 	Mirrors registry.Mirrors
 	// Concurrency is how many lookups run at once; zero means registry.DefaultConcurrency.
 	Concurrency int
+	// LookupTimeout bounds each lookup, retries included (see registry.WithLookupTimeout);
+	// zero means registry.DefaultLookupTimeout, a negative value no bound.
+	LookupTimeout time.Duration
 	// Resolver, when set, replaces the network client (an in-memory registry in tests and
 	// demonstrations); the cache, mirrors and concurrency still apply.
 	Resolver registry.Resolver
@@ -46,6 +50,9 @@ func NewResolver(s RegistrySettings) (*registry.Cache, *remote.Client, error) {
 	opts := []registry.CacheOption{registry.WithMirrors(s.Mirrors)}
 	if s.Concurrency > 0 {
 		opts = append(opts, registry.WithConcurrency(s.Concurrency))
+	}
+	if s.LookupTimeout != 0 {
+		opts = append(opts, registry.WithLookupTimeout(s.LookupTimeout))
 	}
 	return registry.NewCache(resolver, opts...), client, nil
 }

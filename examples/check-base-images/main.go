@@ -72,6 +72,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	fs := flag.NewFlagSet("check-base-images", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	checkFlags.Register(fs)
+	checkFlags.RegisterTimeout(fs)
 	queue.Register(fs, false)
 	out.Register(fs)
 	logFormat := fs.String("log-format", "text", "log `FORMAT` on stderr: text or json")
@@ -108,6 +109,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return fail(stderr, err)
 	}
 
+	ctx, cancel := checkFlags.RunContext(ctx)
+	defer cancel()
 	c, err := checkFlags.NewCheck(getenv, log, resolver)
 	if err != nil {
 		return fail(stderr, err)
@@ -137,6 +140,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 			fmt.Fprintf(stderr, "check-base-images: %s: %v\n", r.Subscription.ID(), r.Err)
 			code = cli.ExitError
 		}
+	}
+	if err := checkflags.DeadlinePassed(ctx); err != nil {
+		fmt.Fprintf(stderr, "check-base-images: stopped: %v\n", err)
+		code = cli.ExitError
 	}
 	return code
 }

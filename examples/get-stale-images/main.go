@@ -62,6 +62,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	fs := flag.NewFlagSet("get-stale-images", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	checkFlags.Register(fs)
+	checkFlags.RegisterTimeout(fs)
 	out.Register(fs)
 	logFormat := fs.String("log-format", "text", "log `FORMAT` on stderr: text or json")
 	verbose := fs.Bool("verbose", false, "debug logging")
@@ -85,6 +86,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return cli.Fail(stderr, "get-stale-images", err)
 	}
 
+	ctx, cancel := checkFlags.RunContext(ctx)
+	defer cancel()
 	c, err := checkFlags.NewCheck(getenv, log, resolver)
 	if err != nil {
 		return cli.Fail(stderr, "get-stale-images", err)
@@ -106,6 +109,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 				fmt.Fprintf(stderr, "get-stale-images: %s: %s\n", r.Subscription.ID(), line)
 			}
 		}
+	}
+	if err := checkflags.DeadlinePassed(ctx); err != nil {
+		fmt.Fprintf(stderr, "get-stale-images: stopped: %v\n", err)
 	}
 	if failed > 0 {
 		fmt.Fprintf(stderr, "get-stale-images: %d of %d subscriptions failed\n", failed, len(results))

@@ -1,9 +1,11 @@
 package checkflags
 
 import (
+	"context"
 	"flag"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/baseflow/baseflow/depgraph"
 	"github.com/baseflow/baseflow/internal/cli"
@@ -32,7 +34,24 @@ type CheckFlags struct {
 	PlainHTTP         cli.Strings
 	Concurrency       int
 	Shard             string
+	// LookupTimeout bounds each registry lookup, retries included (--lookup-timeout; 0: none).
+	LookupTimeout time.Duration
+	// Timeout bounds the whole run (--timeout, registered by RegisterTimeout; 0: none).
+	Timeout time.Duration
 }
+
+// RegisterTimeout defines --timeout on fs, for the commands that run one check and end.
+func (f *CheckFlags) RegisterTimeout(fs *flag.FlagSet) {
+	fs.DurationVar(&f.Timeout, "timeout", setup.DefaultRunTimeout, "stop the run after `DURATION` (e.g. 45m); what is not decided by then is reported as failed; 0: no limit")
+}
+
+// RunContext returns ctx bounded by --timeout (see setup.WithRunTimeout).
+func (f *CheckFlags) RunContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return setup.WithRunTimeout(ctx, f.Timeout, "--timeout")
+}
+
+// DeadlinePassed returns the error naming --timeout when ctx ended at it, else nil.
+func DeadlinePassed(ctx context.Context) error { return setup.DeadlinePassed(ctx) }
 
 // Register defines the flags on fs.
 func (f *CheckFlags) Register(fs *flag.FlagSet) {
@@ -50,6 +69,7 @@ func (f *CheckFlags) Register(fs *flag.FlagSet) {
 	fs.Var(&f.Mirrors, "mirror", "look bases under REGISTRY up at TARGET (`REGISTRY=TARGET`, e.g. docker.io=myacr.azurecr.io/mirror; repeatable)")
 	fs.Var(&f.PlainHTTP, "plain-http", "talk plain HTTP to registry `HOST` (repeatable; loopback hosts always may)")
 	fs.IntVar(&f.Concurrency, "concurrency", registry.DefaultConcurrency, "`N` registry lookups at once")
+	fs.DurationVar(&f.LookupTimeout, "lookup-timeout", registry.DefaultLookupTimeout, "give up on one registry lookup, retries included, after `DURATION`: a registry that never answers fails its bases as a network error; 0: no limit")
 	fs.StringVar(&f.Shard, "shard", "", "check only shard `I/N` of the subscriptions (stable hash of their ids)")
 }
 
@@ -62,6 +82,8 @@ func (f *CheckFlags) Validate() error {
 		return cli.Usagef("--image-info-source %q: want git or github", f.ImageInfoSource)
 	case f.Concurrency < 1:
 		return cli.Usagef("--concurrency must be at least 1")
+	case f.LookupTimeout < 0 || f.Timeout < 0:
+		return cli.Usagef("--timeout and --lookup-timeout must not be negative")
 	case f.BaseOverrideSub != "" && f.BaseOverrideRegex == "":
 		return cli.Usagef("--base-override-sub needs --base-override-regex")
 	}
@@ -99,10 +121,11 @@ func (f *CheckFlags) Settings(getenv func(string) string, log *slog.Logger, reso
 		SubscriptionsFile: f.Subscriptions,
 		Sources:           f.sourceSettings(getenv, log),
 		Registry: setup.RegistrySettings{
-			PlainHTTP:   f.PlainHTTP,
-			Concurrency: f.Concurrency,
-			Resolver:    resolver,
-			Logger:      log,
+			PlainHTTP:     f.PlainHTTP,
+			Concurrency:   f.Concurrency,
+			LookupTimeout: f.LookupTimeout,
+			Resolver:      resolver,
+			Logger:        log,
 		},
 		OSType:           f.OSType,
 		Architecture:     f.Architecture,
@@ -110,6 +133,9 @@ func (f *CheckFlags) Settings(getenv func(string) string, log *slog.Logger, reso
 		Paths:            f.Paths,
 		RegistryOverride: f.RegistryOverride,
 		Logger:           log,
+	}
+	if f.LookupTimeout == 0 {
+		s.Registry.LookupTimeout = -1 // --lookup-timeout 0: no limit
 	}
 	s.Registry.Mirrors, _ = f.mirrors()
 	s.BaseOverride, _ = depgraph.NewBaseOverride(f.BaseOverrideRegex, f.BaseOverrideSub)
