@@ -16,7 +16,7 @@ func TestParseFlags(t *testing.T) {
 	t.Parallel()
 	cfg, err := parseFlags(nil)
 	require.NoError(t, err)
-	assert.Equal(t, []int{1, 2, 3, 4}, cfg.rows)
+	assert.Equal(t, []int{1, 2, 3, 4, 5}, cfg.rows)
 	assert.Equal(t, []int{1, 10, 100}, cfg.scales)
 	assert.Equal(t, 20*time.Millisecond, cfg.latency)
 	assert.Equal(t, 16, cfg.concurrency)
@@ -28,11 +28,21 @@ func TestParseFlags(t *testing.T) {
 	assert.Equal(t, 5*time.Millisecond, cfg.latency)
 
 	for _, args := range [][]string{
-		{"-rows", "5"}, {"-rows", "x"}, {"-rows", ""}, {"-scales", "10,1"}, {"-scales", "0"}, {"-concurrency", "0"}, {"extra"},
+		{"-rows", "6"}, {"-rows", "x"}, {"-rows", ""}, {"-scales", "10,1"}, {"-scales", "0"}, {"-concurrency", "0"}, {"extra"},
 	} {
 		_, err := parseFlags(args)
 		assert.Error(t, err, "%q", args)
 	}
+}
+
+// TestLargeInputCases runs row 5's two cases at small sizes: the merge gives every image
+// back, and the chain's rebuild set is every image, one per wave.
+func TestLargeInputCases(t *testing.T) {
+	t.Parallel()
+	require.NoError(t, mergeAll(mergeParts(200), 200))
+	assert.Error(t, mergeAll(mergeParts(200), 201), "a wrong count is caught")
+	require.NoError(t, chainPass(chainFS(50), 50))
+	assert.Error(t, chainPass(chainFS(50), 49))
 }
 
 func TestRenameDockerfile(t *testing.T) {
