@@ -3,6 +3,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -31,7 +32,8 @@ major.minor product version and whether they have tags. Matched values are overw
 later files (empty ones included), layers are replaced, unmatched entries are added, nothing
 is removed; lists come out sorted. DEST is written atomically: on any error it is left as it
 was. A DEST (or --trim-unchanged FILE) that is a symbolic link is written through: the file
-it leads to is replaced and the link is kept. Progress and a summary go to stderr.
+it leads to is replaced and the link is kept. SIGINT or SIGTERM stops the command before it
+writes, leaving DEST as it was. Progress and a summary go to stderr.
 
 Flags:
   --manifest PATH           the manifest.json the files were built from. Entries are bound to
@@ -78,7 +80,10 @@ Exit status: 0 on success, 1 on error, 2 on a usage error.
 `
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	ctx, stop := cli.SignalContext(context.Background())
+	code := runContext(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
 type config struct {
@@ -138,15 +143,21 @@ func parseArgs(args []string, stdout io.Writer) (*config, error) {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
+	return runContext(context.Background(), args, stdout, stderr)
+}
+
+// runContext is the command; a SIGINT or SIGTERM ends ctx, and the command then stops before
+// it writes, leaving DEST (or the trimmed file) as it was.
+func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	c, err := parseArgs(args, stdout)
 	if c == nil && err == nil {
 		return 0 // --help
 	}
 	if err == nil {
 		if c.trim != "" {
-			err = trim(c.trim, stderr)
+			err = trim(ctx, c.trim, stderr)
 		} else {
-			err = merge(c, stderr)
+			err = merge(ctx, c, stderr)
 		}
 	}
 	if err != nil {
@@ -166,7 +177,15 @@ type input struct {
 	doc  *imageinfo.Document
 }
 
-func merge(c *config, stderr io.Writer) error {
+// stopped reports a run ended by a signal before dest was written.
+func stopped(ctx context.Context, dest string) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("stopped by a signal; %s was not written", dest)
+	}
+	return nil
+}
+
+func merge(ctx context.Context, c *config, stderr io.Writer) error {
 	source, dest := c.args[0], c.args[1]
 	if c.commitOverride != "" {
 		if err := imageinfo.CheckCommitOverride(c.commitOverride); err != nil {
@@ -194,6 +213,9 @@ func merge(c *config, stderr io.Writer) error {
 
 	inputs := make([]input, len(paths))
 	for i, p := range paths {
+		if err := stopped(ctx, dest); err != nil {
+			return err
+		}
 		d, err := load(p)
 		if err != nil {
 			return err
@@ -254,6 +276,9 @@ func merge(c *config, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "commit override: rewrote the commitUrl of %d platforms\n", n)
 	}
 
+	if err := stopped(ctx, dest); err != nil {
+		return err
+	}
 	if dir := filepath.Dir(dest); dir != "." {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return err
@@ -331,7 +356,7 @@ func load(path string) (*imageinfo.Document, error) {
 	return imageinfo.Read(path, f)
 }
 
-func trim(path string, stderr io.Writer) error {
+func trim(ctx context.Context, path string, stderr io.Writer) error {
 	d, err := load(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		fmt.Fprintf(stderr, "warning: image-info file %s not found; nothing to trim\n", path)
@@ -344,6 +369,9 @@ func trim(path string, stderr io.Writer) error {
 	// ImageBuilder's trimUnchangedPlatforms writes no trailing newline.
 	out := imageinfo.Marshal(d)
 	out = out[:len(out)-1]
+	if err := stopped(ctx, path); err != nil {
+		return err
+	}
 	if err := atomicfile.WriteFile(path, out, 0o644); err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -393,4 +394,38 @@ func TestSymlinkedDestination(t *testing.T) {
 		require.Len(t, d.Repos, 1, "the link's target was trimmed")
 		assert.Equal(t, "dotnet/runtime", d.Repos[0].Repo)
 	})
+}
+
+// TestStoppedBySignalWritesNothing checks that a merge or a trim whose context ended (what
+// SIGINT and SIGTERM do) stops before writing: the file keeps its bytes and no temporary
+// file is left.
+func TestStoppedBySignalWritesNothing(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	src := filepath.Join(dir, "image-infos")
+	writeJobFiles(t, src, 4, func(*imageinfo.Platform) {})
+	dest := filepath.Join(dir, "out", "image-info.json")
+	writeFile(t, dest, []byte("previous"))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var stdout, stderr bytes.Buffer
+	code := runContext(ctx, []string{src, dest}, &stdout, &stderr)
+	assert.Equal(t, 1, code)
+	assert.Equal(t, "merge-image-info: stopped by a signal; "+dest+" was not written\n", stderr.String())
+	assert.Equal(t, "previous", string(readFile(t, dest)))
+
+	trimmed := filepath.Join(src, "build-job-00-image-info-1", "image-info.json")
+	before := readFile(t, trimmed)
+	stderr.Reset()
+	code = runContext(ctx, []string{"--trim-unchanged", trimmed}, &stdout, &stderr)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr.String(), "stopped by a signal; "+trimmed+" was not written")
+	assert.Equal(t, before, readFile(t, trimmed))
+	for _, d := range []string{filepath.Dir(dest), filepath.Dir(trimmed)} {
+		entries, err := os.ReadDir(d)
+		require.NoError(t, err)
+		for _, e := range entries {
+			assert.NotContains(t, e.Name(), ".tmp-")
+		}
+	}
 }
