@@ -26,10 +26,14 @@ type Checker struct {
 	Manifests subscription.Source
 	// ImageInfo reads image-info files; nil means Manifests.
 	ImageInfo subscription.Source
-	// Resolver looks base digests up. Wrap it in a registry.Cache shared by the whole run so
-	// that each reference is looked up once across subscriptions (Check does so when it is
-	// not a Cache already).
+	// Resolver looks base digests up when Cache is nil: each Check (or CheckOne) call then
+	// looks every distinct reference up once, through a registry.Cache made for that call.
 	Resolver registry.Resolver
+	// Cache, when set, is the lookup cache every call shares instead: one lookup per
+	// reference across calls, with its mirrors and concurrency bound. Its digests live as long
+	// as it does; a program that checks again and again resets it before each run
+	// (Cache.Reset) to see tags that moved.
+	Cache *registry.Cache
 	// LoadRecords parses image-info; required.
 	LoadRecords RecordsLoader
 
@@ -91,10 +95,7 @@ func (r *SubscriptionResult) ImagePaths() subscription.ImagePaths {
 // Check checks the subscriptions concurrently and returns one result per subscription, in
 // the order given. A subscription that fails does not stop the others.
 func (c *Checker) Check(ctx context.Context, subs []subscription.Subscription) []*SubscriptionResult {
-	cache, ok := c.Resolver.(*registry.Cache)
-	if !ok {
-		cache = registry.NewCache(c.Resolver)
-	}
+	cache := c.lookups()
 	workers := c.Concurrency
 	if workers <= 0 {
 		workers = 4
@@ -124,11 +125,31 @@ func (c *Checker) Check(ctx context.Context, subs []subscription.Subscription) [
 
 // CheckOne checks one subscription.
 func (c *Checker) CheckOne(ctx context.Context, s subscription.Subscription) *SubscriptionResult {
-	cache, ok := c.Resolver.(*registry.Cache)
-	if !ok {
-		cache = registry.NewCache(c.Resolver)
-	}
+	cache := c.lookups()
 	return c.check(ctx, s, cache)
+}
+
+// lookups returns the cache a run looks bases up through.
+func (c *Checker) lookups() *registry.Cache {
+	if c.Cache != nil {
+		return c.Cache
+	}
+	return registry.NewCache(c.Resolver)
+}
+
+// WithSources returns a copy of the checker that reads repositories from manifests and
+// image-info files from imageInfo (nil: manifests), for a program that opens fresh sources
+// for every run to see new commits.
+func (c *Checker) WithSources(manifests, imageInfo subscription.Source) *Checker {
+	cp := *c
+	cp.Manifests, cp.ImageInfo = manifests, imageInfo
+	return &cp
+}
+
+// Skips reports whether the checker's OSType gate skips the subscription: both name an OS
+// type and the subscription's does not match the checker's glob.
+func (c *Checker) Skips(s subscription.Subscription) bool {
+	return s.OSType != "" && c.OSType != "" && !manifest.Glob([]string{c.OSType}, s.OSType)
 }
 
 func (c *Checker) logger() *slog.Logger {
@@ -143,7 +164,7 @@ func (c *Checker) check(ctx context.Context, s subscription.Subscription, resolv
 	r := &SubscriptionResult{Subscription: s}
 	defer func() { r.Duration = time.Since(start) }()
 	log := c.logger().With("subscription", s.ID())
-	if s.OSType != "" && c.OSType != "" && !manifest.Glob([]string{c.OSType}, s.OSType) {
+	if c.Skips(s) {
 		r.Skipped = true
 		log.Debug("skipped: os type does not match", "osType", s.OSType, "filter", c.OSType)
 		return r
@@ -152,7 +173,7 @@ func (c *Checker) check(ctx context.Context, s subscription.Subscription, resolv
 		r.Err = errors.New("subscription check: no image-info loader configured")
 		return r
 	}
-	m, g, err := c.loadGraph(ctx, s)
+	m, g, err := c.LoadGraph(ctx, s)
 	if err != nil {
 		r.Err = err
 		return r
@@ -209,8 +230,10 @@ func lookupFrom(digests map[string]string, errs map[string]error) depgraph.Diges
 	}
 }
 
-// loadGraph reads the subscription's manifest and Dockerfiles.
-func (c *Checker) loadGraph(ctx context.Context, s subscription.Subscription) (*manifest.Manifest, *depgraph.Graph, error) {
+// LoadGraph reads the subscription's manifest and Dockerfiles from Manifests, with the
+// subscription's variables and the checker's RegistryOverride, and builds its platform
+// graph. Errors name the repository, branch and manifest.
+func (c *Checker) LoadGraph(ctx context.Context, s subscription.Subscription) (*manifest.Manifest, *depgraph.Graph, error) {
 	mf := s.Manifest
 	tree, err := c.Manifests.Tree(ctx, mf.Owner, mf.Repo, mf.Branch)
 	if err != nil {

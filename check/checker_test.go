@@ -125,3 +125,62 @@ func TestCheckerFailures(t *testing.T) {
 	r := noLoader.CheckOne(context.Background(), sub("ok", ""))
 	assert.ErrorContains(t, r.Err, "no image-info loader")
 }
+
+func TestCheckerLookupLifetime(t *testing.T) {
+	t.Parallel()
+	src := source(t, map[string][2]string{"a": {"alpine:3.20", "alpine"}})
+	static, err := registry.NewStatic(map[string]digest.Digest{"alpine:3.20": recorded})
+	require.NoError(t, err)
+	ctx := context.Background()
+	subs := []subscription.Subscription{sub("a", "")}
+
+	// With a Resolver, every call is a run of its own and sees a tag that moved.
+	checker := &check.Checker{Manifests: src, Resolver: static, LoadRecords: depgraph.LoadImageInfoRecords}
+	assert.Equal(t, check.StatusUpToDate, checker.Check(ctx, subs)[0].Status())
+	require.NoError(t, static.Set("alpine:3.20", current))
+	assert.Equal(t, check.StatusStale, checker.Check(ctx, subs)[0].Status())
+
+	// With a Cache, calls share its digests until it is reset.
+	require.NoError(t, static.Set("alpine:3.20", recorded))
+	counting := registry.NewCounting(static)
+	cached := &check.Checker{Manifests: src, Cache: registry.NewCache(counting), LoadRecords: depgraph.LoadImageInfoRecords}
+	assert.Equal(t, check.StatusUpToDate, cached.CheckOne(ctx, subs[0]).Status())
+	require.NoError(t, static.Set("alpine:3.20", current))
+	assert.Equal(t, check.StatusUpToDate, cached.CheckOne(ctx, subs[0]).Status(), "the cache still holds the old digest")
+	assert.Equal(t, 1, counting.DigestCalls("alpine:3.20"))
+	cached.Cache.Reset()
+	assert.Equal(t, check.StatusStale, cached.CheckOne(ctx, subs[0]).Status())
+	assert.Equal(t, 2, counting.DigestCalls("alpine:3.20"))
+}
+
+func TestCheckerWithSources(t *testing.T) {
+	t.Parallel()
+	old := source(t, map[string][2]string{"a": {"alpine:3.20", "alpine"}})
+	fresh := source(t, map[string][2]string{"a": {"debian:12", "debian"}})
+	static, err := registry.NewStatic(map[string]digest.Digest{"alpine:3.20": recorded, "debian:12": current})
+	require.NoError(t, err)
+	checker := &check.Checker{Manifests: old, Resolver: static, LoadRecords: depgraph.LoadImageInfoRecords, OSType: "linux"}
+	other := checker.WithSources(fresh, nil)
+	assert.Equal(t, "linux", other.OSType, "everything but the sources is kept")
+	assert.Equal(t, check.StatusUpToDate, checker.CheckOne(context.Background(), sub("a", "")).Status(), "the original is untouched")
+	r := other.CheckOne(context.Background(), sub("a", ""))
+	assert.Equal(t, check.StatusStale, r.Status())
+	assert.Equal(t, []check.Lookup{{Ref: "debian:12", Digest: current}}, r.Lookups)
+}
+
+func TestCheckerSkipsAndLoadGraph(t *testing.T) {
+	t.Parallel()
+	checker := &check.Checker{Manifests: source(t, map[string][2]string{"a": {"alpine:3.20", "alpine"}}), OSType: "lin*"}
+	assert.False(t, checker.Skips(sub("a", "linux")))
+	assert.False(t, checker.Skips(sub("a", "")), "a subscription without an OS type is never skipped")
+	assert.True(t, checker.Skips(sub("a", "windows")))
+	assert.False(t, (&check.Checker{}).Skips(sub("a", "windows")), "a checker without an OS type skips nothing")
+
+	m, g, err := checker.LoadGraph(context.Background(), sub("a", ""))
+	require.NoError(t, err)
+	assert.Equal(t, "team/x", m.Repos[0].Name)
+	require.Len(t, g.Nodes, 1)
+	assert.Equal(t, "alpine:3.20", g.Nodes[0].Final.Image)
+	_, _, err = checker.LoadGraph(context.Background(), sub("nope", ""))
+	assert.ErrorContains(t, err, "repository o/nope branch main")
+}

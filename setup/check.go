@@ -94,7 +94,7 @@ func NewCheck(s CheckSettings) (*Check, error) {
 	if info != manifests {
 		c.closers = append(c.closers, info.Close)
 	}
-	resolver, client, err := NewResolver(s.Registry)
+	cache, client, err := NewResolver(s.Registry)
 	if err != nil {
 		return nil, errors.Join(err, c.Close())
 	}
@@ -102,7 +102,7 @@ func NewCheck(s CheckSettings) (*Check, error) {
 	c.Checker = &check.Checker{
 		Manifests:        manifests,
 		ImageInfo:        info,
-		Resolver:         resolver,
+		Cache:            cache,
 		LoadRecords:      depgraph.LoadImageInfoRecords,
 		OSType:           s.OSType,
 		Filter:           manifest.Filter{OSType: s.OSType, Architecture: s.Architecture, OSVersions: s.OSVersions, Paths: s.Paths},

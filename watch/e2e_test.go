@@ -119,7 +119,7 @@ func TestEndToEnd(t *testing.T) {
 	clones := t.TempDir()
 	w, err := watch.New(watch.Config{
 		Subscriptions: subs,
-		Checker:       &check.Checker{Resolver: registry.NewCache(client), LoadRecords: depgraph.LoadImageInfoRecords},
+		Checker:       &check.Checker{Cache: registry.NewCache(client), LoadRecords: depgraph.LoadImageInfoRecords},
 		Sources: func() (subscription.Source, subscription.Source, error) {
 			src, err := gitsource.New(gitsource.WithURLTemplate("file://"+filepath.ToSlash(repos)+"/{owner}/{repo}"),
 				gitsource.WithTempDir(clones), gitsource.WithEnv(isolatedGitEnv...))

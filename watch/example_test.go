@@ -63,7 +63,7 @@ func ExampleWatcher_Serve() {
 	}
 	w, err := watch.New(watch.Config{
 		Subscriptions: subs,
-		Checker:       &check.Checker{Resolver: registry.NewCache(client), LoadRecords: depgraph.LoadImageInfoRecords},
+		Checker:       &check.Checker{Cache: registry.NewCache(client), LoadRecords: depgraph.LoadImageInfoRecords},
 		Sources: func() (subscription.Source, subscription.Source, error) {
 			src, err := gitsource.New() // a fresh clone per check sees new commits
 			return src, src, err

@@ -189,7 +189,7 @@ func newFixture(t *testing.T, cacheOpts ...registry.CacheOption) *fixture {
 	require.NoError(t, err)
 	f.checker = &check.Checker{
 		Manifests:   f.source,
-		Resolver:    registry.NewCache(f.resolver, cacheOpts...),
+		Cache:       registry.NewCache(f.resolver, cacheOpts...),
 		LoadRecords: depgraph.LoadImageInfoRecords,
 	}
 	f.disp = &dispatch.Dispatcher{Backends: dispatch.Backends{subscription.GitHubActions: f.rec, subscription.AzureDevOps: f.rec}}

@@ -15,7 +15,6 @@ import (
 	"github.com/baseflow/baseflow/check"
 	"github.com/baseflow/baseflow/depgraph"
 	"github.com/baseflow/baseflow/dispatch"
-	"github.com/baseflow/baseflow/manifest"
 	"github.com/baseflow/baseflow/subscription"
 )
 
@@ -49,11 +48,11 @@ type SourceFunc func() (manifests, imageInfo subscription.Source, err error)
 type Config struct {
 	// Subscriptions are the subscriptions watched.
 	Subscriptions []subscription.Subscription
-	// Checker is how subscriptions are checked: sources, resolver, filters and overrides.
-	// Every check and index pass uses a copy of it with the sources of Sources, when set. A
-	// Resolver with a Reset method (registry.Cache) is reset before each check, so that a
-	// moved tag is seen; with a LookupRef method (registry.Cache with mirrors), a push to
-	// where a base is looked up (its mirror) matches the base too.
+	// Checker is how subscriptions are checked: sources, lookups, filters and overrides.
+	// Every check and index pass uses it with the sources of Sources, when set
+	// (Checker.WithSources). Its Cache, when set, is reset before each check so that a moved
+	// tag is seen, and a push to where a base is looked up (its mirror, Cache.LookupRef)
+	// matches the base too.
 	Checker *check.Checker
 	// Sources opens fresh sources for every check and index pass. Sources cache what they read
 	// for their lifetime (gitsource clones a branch once), so a long-running watcher needs new
@@ -566,8 +565,8 @@ func (w *Watcher) check(ctx context.Context, subs []subscription.Subscription) (
 		return nil, err
 	}
 	defer release()
-	if r, ok := c.Resolver.(interface{ Reset() }); ok {
-		r.Reset()
+	if c.Cache != nil {
+		c.Cache.Reset()
 	}
 	out, err := baseflow.Check(ctx, baseflow.Config{Subscriptions: subs, Checker: c, Dispatcher: w.cfg.Dispatcher})
 	if out != nil {
@@ -580,19 +579,17 @@ func (w *Watcher) check(ctx context.Context, subs []subscription.Subscription) (
 	return out, err
 }
 
-// checker returns a copy of the configured checker reading from fresh sources, and the
-// function that closes them.
+// checker returns the configured checker reading from fresh sources, and the function that
+// closes them.
 func (w *Watcher) checker() (*check.Checker, func(), error) {
-	c := *w.cfg.Checker
 	if w.cfg.Sources == nil {
-		return &c, func() {}, nil
+		return w.cfg.Checker, func() {}, nil
 	}
 	m, info, err := w.cfg.Sources()
 	if err != nil {
 		return nil, nil, fmt.Errorf("open sources: %w", err)
 	}
-	c.Manifests, c.ImageInfo = m, info
-	return &c, func() {
+	return w.cfg.Checker.WithSources(m, info), func() {
 		if err := m.Close(); err != nil {
 			w.log.Warn("closing a source failed", "err", err)
 		}
@@ -669,7 +666,6 @@ func (w *Watcher) record(r Run) {
 // after the base override, and as looked up (after mirrors).
 func (w *Watcher) tagKeys(g *depgraph.Graph) []string {
 	c := w.cfg.Checker
-	lookupRef, _ := c.Resolver.(interface{ LookupRef(string) (string, error) })
 	var keys []string
 	add := func(ref string) {
 		if k, ok := tagKey(ref); ok && !slices.Contains(keys, k) {
@@ -680,8 +676,8 @@ func (w *Watcher) tagKeys(g *depgraph.Graph) []string {
 		add(ref)
 		looked := c.BaseOverride.Apply(ref)
 		add(looked)
-		if lookupRef != nil {
-			if l, err := lookupRef.LookupRef(looked); err == nil {
+		if c.Cache != nil {
+			if l, err := c.Cache.LookupRef(looked); err == nil {
 				add(l)
 			}
 		}
@@ -712,11 +708,11 @@ func (w *Watcher) refreshIndex(ctx context.Context) {
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			if s.OSType != "" && c.OSType != "" && !manifest.Glob([]string{c.OSType}, s.OSType) {
+			if c.Skips(s) {
 				w.index.set(id, nil)
 				return
 			}
-			g, err := loadGraph(ctx, c, s)
+			_, g, err := c.LoadGraph(ctx, s)
 			if err != nil {
 				failed.Store(id, err)
 				w.log.Error("index: could not read the subscription's manifest; pushes are matched with its previous entry, if any", "subscription", id, "err", err)
@@ -729,24 +725,6 @@ func (w *Watcher) refreshIndex(ctx context.Context) {
 	n := 0
 	failed.Range(func(any, any) bool { n++; return true })
 	w.log.Info("index of final-stage bases built", "subscriptions", len(w.order), "failed", n, "duration", time.Since(start).Round(time.Millisecond))
-}
-
-// loadGraph reads a subscription's manifest and Dockerfiles as the checker does.
-func loadGraph(ctx context.Context, c *check.Checker, s subscription.Subscription) (*depgraph.Graph, error) {
-	mf := s.Manifest
-	tree, err := c.Manifests.Tree(ctx, mf.Owner, mf.Repo, mf.Branch)
-	if err != nil {
-		return nil, fmt.Errorf("repository %s/%s branch %s: %w", mf.Owner, mf.Repo, mf.Branch, err)
-	}
-	m, err := manifest.Load(tree, mf.Path, manifest.Options{Variables: mf.Variables, RegistryOverride: c.RegistryOverride})
-	if err != nil {
-		return nil, fmt.Errorf("%s/%s@%s: %w", mf.Owner, mf.Repo, mf.Branch, err)
-	}
-	g, err := depgraph.Build(m, tree, depgraph.Options{})
-	if err != nil {
-		return nil, fmt.Errorf("%s/%s@%s: manifest %s: %w", mf.Owner, mf.Repo, mf.Branch, mf.Path, err)
-	}
-	return g, nil
 }
 
 // Run builds the index, replays the journal, and runs the full checks and index refreshes

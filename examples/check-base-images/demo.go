@@ -113,7 +113,7 @@ func runDemo(ctx context.Context, stdout io.Writer, log *slog.Logger) (*demoRun,
 	var before *check.RegistryReport
 	checkOnce := func(title string) (*baseflow.Outcome, error) {
 		// Each check is a new run: it must see tags that moved since the last one.
-		chk.Checker.Resolver.(*registry.Cache).Reset()
+		chk.Checker.Cache.Reset()
 		out, err := baseflow.Check(ctx, cfg)
 		if err != nil {
 			return nil, err
