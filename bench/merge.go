@@ -33,28 +33,19 @@ func newMergeCase(fx *fixture) (*mergeCase, error) {
 	return mc, nil
 }
 
-// merge is what merge-image-info does with a manifest: parse each per-job file, bind it to the
-// manifest, merge it into an empty document bound to the manifest, and write the result. The
-// result must be the published file, byte for byte.
+// merge is what merge-image-info does with a manifest (imageinfo.MergeFiles): parse each
+// per-job file, bind it to the manifest, merge it into an empty document bound to the
+// manifest, and write the result. The result must be the published file, byte for byte.
 func (mc *mergeCase) merge() error {
-	dst := &imageinfo.Document{}
-	if err := imageinfo.Bind(dst, mc.m, imageinfo.BindOptions{}); err != nil {
+	files := make([]imageinfo.File, len(mc.parts))
+	for k, data := range mc.parts {
+		files[k] = imageinfo.File{Name: fmt.Sprintf("image-info-%02d.json", k), Data: data}
+	}
+	rep, err := imageinfo.MergeFiles(files, imageinfo.MergeFilesOptions{Manifest: mc.m})
+	if err != nil {
 		return err
 	}
-	for k, data := range mc.parts {
-		name := fmt.Sprintf("image-info-%02d.json", k)
-		d, err := imageinfo.Parse(name, data)
-		if err != nil {
-			return err
-		}
-		if err := imageinfo.Bind(d, mc.m, imageinfo.BindOptions{}); err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		if err := imageinfo.Merge(dst, d, imageinfo.MergeOptions{}); err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-	}
-	if out := imageinfo.Marshal(dst); !bytes.Equal(out, mc.published) {
+	if out := imageinfo.Marshal(rep.Document); !bytes.Equal(out, mc.published) {
 		return fmt.Errorf("merge: %w: %d bytes written, the published file has %d", errMismatch, len(out), len(mc.published))
 	}
 	return nil

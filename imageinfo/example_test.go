@@ -115,3 +115,30 @@ func ExampleMarshal() {
 	//   ]
 	// }
 }
+
+// ExampleMergeFiles merges the files two build jobs wrote, as merge-image-info does at build
+// time without a manifest.
+func ExampleMergeFiles() {
+	job := func(arch string) []byte {
+		return []byte(`{"schemaVersion": "2.0", "repos": [{"repo": "dotnet/runtime", "images": [{"productVersion": "10.0.11",
+		  "manifest": {"sharedTags": ["10.0"]}, "platforms": [{"dockerfile": "src/runtime/10.0/noble/` + arch + `/Dockerfile",
+		  "simpleTags": ["10.0-noble-` + arch + `"], "digest": "mcr.microsoft.com/dotnet/runtime@sha256:0123",
+		  "osType": "Linux", "osVersion": "noble", "architecture": "` + arch + `", "commitUrl": ""}]}]}]}`)
+	}
+	rep, err := imageinfo.MergeFiles([]imageinfo.File{
+		{Name: "image-info-amd64.json", Data: job("amd64")},
+		{Name: "image-info-arm64.json", Data: job("arm64")},
+	}, imageinfo.MergeFilesOptions{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, f := range rep.Merged {
+		fmt.Println("merged", f.Name, f.Counts.Platforms, "platform")
+	}
+	fmt.Printf("%+v\n", rep.Document.Count())
+	// Output:
+	// merged image-info-amd64.json 1 platform
+	// merged image-info-arm64.json 1 platform
+	// {Repos:1 Images:1 Platforms:2}
+}

@@ -171,12 +171,6 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	return 0
 }
 
-// input is one loaded image-info file.
-type input struct {
-	path string
-	doc  *imageinfo.Document
-}
-
 // stopped reports a run ended by a signal before dest was written.
 func stopped(ctx context.Context, dest string) error {
 	if ctx.Err() != nil {
@@ -192,10 +186,10 @@ func merge(ctx context.Context, c *config, stderr io.Writer) error {
 			return err
 		}
 	}
-	var m *manifest.Manifest
+	opts := imageinfo.MergeFilesOptions{Publish: c.publish, CommitOverride: c.commitOverride}
 	if c.manifestPath != "" {
 		var err error
-		m, _, err = cli.LoadManifest(c.manifestPath, manifest.Options{Variables: c.variables, RegistryOverride: c.registryOverride})
+		opts.Manifest, _, err = cli.LoadManifest(c.manifestPath, manifest.Options{Variables: c.variables, RegistryOverride: c.registryOverride})
 		if err != nil {
 			return err
 		}
@@ -204,76 +198,46 @@ func merge(ctx context.Context, c *config, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	initialIndex := -1
 	if c.initial != "" {
-		if initialIndex, err = indexOf(paths, c.initial, source); err != nil {
+		i, err := indexOf(paths, c.initial, source)
+		if err != nil {
 			return err
 		}
+		opts.Initial = paths[i]
 	}
-
-	inputs := make([]input, len(paths))
+	files := make([]imageinfo.File, len(paths))
 	for i, p := range paths {
 		if err := stopped(ctx, dest); err != nil {
 			return err
 		}
-		d, err := load(p)
-		if err != nil {
+		if files[i].Data, err = readImageInfo(p); err != nil {
 			return err
 		}
-		if m != nil {
-			if err := imageinfo.Bind(d, m, imageinfo.BindOptions{SkipManifestValidation: c.publish}); err != nil {
-				return fmt.Errorf("%s: %w", p, err)
-			}
-			for _, r := range d.Repos {
-				if r.ManifestRepo() == nil {
-					fmt.Fprintf(stderr, "note: %s: repo %s is not in the manifest; its entries are not bound\n", p, r.Repo)
-				}
-			}
-		}
-		inputs[i] = input{path: p, doc: d}
+		files[i].Name = p
 	}
 
-	target := &imageinfo.Document{}
-	if err := imageinfo.Bind(target, m, imageinfo.BindOptions{}); err != nil {
+	rep, err := imageinfo.MergeFiles(files, opts)
+	for _, u := range rep.Unbound {
+		fmt.Fprintf(stderr, "note: %s: repo %s is not in the manifest; its entries are not bound\n", u.File, u.Repo)
+	}
+	if rep.Initial != "" {
+		fmt.Fprintf(stderr, "merging into %s (%s)\n", rep.Initial, counts(rep.InitialCounts))
+		if c.publish && opts.Manifest == nil {
+			fmt.Fprintln(stderr, "note: without --manifest, out-of-date content is not removed from the initial file")
+		}
+		if rep.Pruned {
+			fmt.Fprintf(stderr, "removed out-of-date content from %s: %d repos, %d images, %d platforms\n",
+				opts.Initial, rep.Removed.Repos, rep.Removed.Images, rep.Removed.Platforms)
+		}
+	}
+	for _, f := range rep.Merged {
+		fmt.Fprintf(stderr, "merged %s (%s)\n", f.Name, counts(f.Counts))
+	}
+	if err != nil {
 		return err
 	}
-	var initialCopy *imageinfo.Document
-	if initialIndex >= 0 {
-		target = inputs[initialIndex].doc
-		fmt.Fprintf(stderr, "merging into %s (%s)\n", inputs[initialIndex].path, counts(target))
-		if c.commitOverride != "" {
-			initialCopy = target.Clone()
-		}
-		if c.publish {
-			if m == nil {
-				fmt.Fprintln(stderr, "note: without --manifest, out-of-date content is not removed from the initial file")
-			} else {
-				removed, err := imageinfo.RemoveOutOfDateContent(target)
-				if err != nil {
-					return fmt.Errorf("%s: %w", inputs[initialIndex].path, err)
-				}
-				fmt.Fprintf(stderr, "removed out-of-date content from %s: %d repos, %d images, %d platforms\n",
-					inputs[initialIndex].path, removed.Repos, removed.Images, removed.Platforms)
-			}
-		}
-	}
-	merged := 0
-	for i, in := range inputs {
-		if i == initialIndex {
-			continue
-		}
-		if err := imageinfo.Merge(target, in.doc, imageinfo.MergeOptions{Publish: c.publish}); err != nil {
-			return fmt.Errorf("%s: %w", in.path, err)
-		}
-		merged++
-		fmt.Fprintf(stderr, "merged %s (%s)\n", in.path, counts(in.doc))
-	}
-	if initialCopy != nil {
-		n, err := imageinfo.OverrideCommits(target, initialCopy, c.commitOverride)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stderr, "commit override: rewrote the commitUrl of %d platforms\n", n)
+	if c.commitOverride != "" {
+		fmt.Fprintf(stderr, "commit override: rewrote the commitUrl of %d platforms\n", rep.CommitsOverridden)
 	}
 
 	if err := stopped(ctx, dest); err != nil {
@@ -284,6 +248,7 @@ func merge(ctx context.Context, c *config, stderr io.Writer) error {
 			return err
 		}
 	}
+	target := rep.Document
 	if err := atomicfile.WriteFile(dest, imageinfo.Marshal(target), 0o644); err != nil {
 		return err
 	}
@@ -291,12 +256,11 @@ func merge(ctx context.Context, c *config, stderr io.Writer) error {
 	if c.publish {
 		mode = "publish"
 	}
-	fmt.Fprintf(stderr, "wrote %s: %s (%s merge of %d files)\n", dest, counts(target), mode, merged)
+	fmt.Fprintf(stderr, "wrote %s: %s (%s merge of %d files)\n", dest, counts(target.Count()), mode, len(rep.Merged))
 	return nil
 }
 
-func counts(d *imageinfo.Document) string {
-	c := d.Count()
+func counts(c imageinfo.Counts) string {
 	return fmt.Sprintf("%d repos, %d images, %d platforms", c.Repos, c.Images, c.Platforms)
 }
 
@@ -356,6 +320,21 @@ func load(path string) (*imageinfo.Document, error) {
 	return imageinfo.Read(path, f)
 }
 
+// readImageInfo reads an image-info file, up to one byte more than imageinfo accepts, so that a
+// huge file is refused without being read whole.
+func readImageInfo(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, imageinfo.DefaultMaxSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return data, nil
+}
+
 func trim(ctx context.Context, path string, stderr io.Writer) error {
 	d, err := load(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -376,6 +355,6 @@ func trim(ctx context.Context, path string, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stderr, "trimmed %s: removed %d unchanged platforms, %d images, %d repos; %s left\n",
-		path, removed.Platforms, removed.Images, removed.Repos, counts(d))
+		path, removed.Platforms, removed.Images, removed.Repos, counts(d.Count()))
 	return nil
 }
