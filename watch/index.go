@@ -1,8 +1,10 @@
 package watch
 
 import (
+	"context"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/baseflow/baseflow/depgraph"
 	"github.com/baseflow/baseflow/dockerfile"
@@ -86,4 +88,69 @@ func (ix *index) len() int {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	return len(ix.bySub)
+}
+
+// tagKeys returns the index keys of a graph: for each final-stage base, the tag as written,
+// after the base override, and as looked up (after mirrors).
+func (w *Watcher) tagKeys(g *depgraph.Graph) []string {
+	c := w.cfg.Checker
+	var keys []string
+	add := func(ref string) {
+		if k, ok := tagKey(ref); ok && !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	for _, ref := range FinalBases(g, depgraph.CheckOptions{Filter: c.Filter}) {
+		add(ref)
+		looked := c.BaseOverride.Apply(ref)
+		add(looked)
+		if c.Cache != nil {
+			if l, err := c.Cache.LookupRef(looked); err == nil {
+				add(l)
+			}
+		}
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// refreshIndex rebuilds the index entries of every subscription from its manifest and
+// Dockerfiles. A subscription that cannot be read keeps its previous entry.
+func (w *Watcher) refreshIndex(ctx context.Context) {
+	c, release, err := w.checker()
+	if err != nil {
+		w.log.Error("index: could not open the sources", "err", err)
+		return
+	}
+	defer release()
+	start := time.Now()
+	workers := c.Concurrency
+	if workers <= 0 {
+		workers = 4
+	}
+	sem := make(chan struct{}, workers)
+	var wg sync.WaitGroup
+	var failed sync.Map
+	for _, id := range w.order {
+		s := w.subs[id]
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if c.Skips(s) {
+				w.index.set(id, nil)
+				return
+			}
+			_, g, err := c.LoadGraph(ctx, s)
+			if err != nil {
+				failed.Store(id, err)
+				w.log.Error("index: could not read the subscription's manifest; pushes are matched with its previous entry, if any", "subscription", id, "err", err)
+				return
+			}
+			w.index.set(id, w.tagKeys(g))
+		})
+	}
+	wg.Wait()
+	n := 0
+	failed.Range(func(any, any) bool { n++; return true })
+	w.log.Info("index of final-stage bases built", "subscriptions", len(w.order), "failed", n, "duration", time.Since(start).Round(time.Millisecond))
 }

@@ -1,0 +1,135 @@
+package watch
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/baseflow/baseflow"
+	"github.com/baseflow/baseflow/check"
+	"github.com/baseflow/baseflow/dispatch"
+	"github.com/baseflow/baseflow/subscription"
+)
+
+// Run is one check the Watcher made.
+type Run struct {
+	Trigger Trigger
+	// Subscriptions are the ids of the subscriptions checked.
+	Subscriptions []string
+	// Events are the pending events the check handles (for a full check, those it absorbed).
+	Events []Event
+	// Outcome is what the check found and queued; nil when the sources could not be opened.
+	Outcome *baseflow.Outcome
+	// Failed lists the subscriptions whose check or queueing failed; their events are
+	// tried again after RetryDelay.
+	Failed []string
+	// Err is an error of the run as a whole (opening the sources, an invalid plan).
+	Err      error
+	Duration time.Duration
+}
+
+// check runs the whole flow for subs with fresh sources.
+func (w *Watcher) check(ctx context.Context, subs []subscription.Subscription) (*baseflow.Outcome, error) {
+	c, release, err := w.checker()
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	if c.Cache != nil {
+		c.Cache.Reset()
+	}
+	out, err := baseflow.Check(ctx, baseflow.Config{Subscriptions: subs, Checker: c, Dispatcher: w.cfg.Dispatcher})
+	if out != nil {
+		for _, r := range out.Results {
+			if r.Graph != nil {
+				w.index.set(r.Subscription.ID(), w.tagKeys(r.Graph))
+			}
+		}
+	}
+	return out, err
+}
+
+// checker returns the configured checker reading from fresh sources, and the function that
+// closes them.
+func (w *Watcher) checker() (*check.Checker, func(), error) {
+	if w.cfg.Sources == nil {
+		return w.cfg.Checker, func() {}, nil
+	}
+	m, info, err := w.cfg.Sources()
+	if err != nil {
+		return nil, nil, fmt.Errorf("open sources: %w", err)
+	}
+	return w.cfg.Checker.WithSources(m, info), func() {
+		if err := m.Close(); err != nil {
+			w.log.Warn("closing a source failed", "err", err)
+		}
+		if info != nil && info != m {
+			if err := info.Close(); err != nil {
+				w.log.Warn("closing a source failed", "err", err)
+			}
+		}
+	}, nil
+}
+
+// settle counts what a check did and tells, per subscription, whether it was fully checked
+// and its queueing did not fail.
+func (w *Watcher) settle(trigger Trigger, ids []string, out *baseflow.Outcome, err error) map[string]bool {
+	ok := make(map[string]bool, len(ids))
+	if err == nil && out != nil {
+		for _, r := range out.Results {
+			ok[r.Subscription.ID()] = r.Err == nil
+		}
+		for _, q := range out.Queued {
+			if q.Outcome == dispatch.Failed {
+				ok[q.SubscriptionID] = false
+			}
+		}
+	}
+	w.stats.add(func(c *counters) {
+		c.checks[trigger] += int64(len(ids))
+		for _, id := range ids {
+			if !ok[id] {
+				c.failedChecks[trigger]++
+			}
+		}
+		if out == nil {
+			return
+		}
+		for _, r := range out.Results {
+			for _, l := range r.Lookups {
+				c.lookups++
+				if l.Err != nil {
+					c.failedLookups++
+				}
+			}
+		}
+		for _, q := range out.Queued {
+			if q.Outcome != dispatch.NothingToDo {
+				c.builds[q.Outcome]++
+			}
+		}
+		if trigger == TriggerFull && len(ids) == len(w.order) && !slices.Contains(slices.Collect(maps.Values(ok)), false) {
+			c.lastFullCheck = time.Now()
+		}
+	})
+	return ok
+}
+
+// record logs a finished check.
+func (w *Watcher) record(r Run) {
+	attrs := []any{"trigger", r.Trigger, "subscriptions", len(r.Subscriptions), "events", len(r.Events), "duration", r.Duration.Round(time.Millisecond)}
+	if r.Err != nil {
+		w.log.Error("check failed", append(attrs, "err", r.Err)...)
+		return
+	}
+	stale := 0
+	for _, res := range r.Outcome.Results {
+		stale += len(res.Paths())
+		if res.Err != nil {
+			w.log.Error("subscription check failed; its events are tried again later", "subscription", res.Subscription.ID(), "err", res.Err)
+		}
+	}
+	w.log.Info("checked", append(attrs, "stale", stale, "failed", len(r.Failed))...)
+}
