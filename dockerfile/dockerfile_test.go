@@ -685,7 +685,7 @@ func TestStageBase(t *testing.T) {
 	assert.Nil(t, nilFile.BaseImages())
 }
 
-func TestPlatformString(t *testing.T) {
+func TestTargetPlatformDefaults(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		p    dockerfile.Platform
@@ -697,7 +697,9 @@ func TestPlatformString(t *testing.T) {
 		{dockerfile.Platform{OS: "linux", Architecture: "arm", Variant: "v7"}, "linux/arm/v7"},
 	}
 	for _, tt := range tests {
-		assert.Equal(t, tt.want, tt.p.String())
+		f, err := dockerfile.Parse(strings.NewReader("FROM --platform=$TARGETPLATFORM alpine\n"), "Dockerfile", dockerfile.Options{Platform: tt.p})
+		require.NoError(t, err)
+		assert.Equal(t, tt.want, f.Stages[0].Platform, "%+v", tt.p)
 	}
 }
 

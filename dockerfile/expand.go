@@ -73,10 +73,10 @@ type expander struct {
 // build argument of the same name, as docker build does before it reads
 // the meta arguments. target is the TARGETSTAGE value.
 func newExpander(escape rune, opts Options, target string) *expander {
-	tp := opts.Platform.withDefaults()
+	tp := withDefaults(opts.Platform)
 	bp := tp
 	if opts.BuildPlatform != (Platform{}) {
-		bp = opts.BuildPlatform.withDefaults()
+		bp = withDefaults(opts.BuildPlatform)
 	}
 	if target == "" {
 		target = "default"

@@ -1,6 +1,10 @@
 package dockerfile
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/baseflow/baseflow/manifest"
+)
 
 // Kind says where a base image comes from, relative to one manifest.
 type Kind int
@@ -31,17 +35,17 @@ func (k Kind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
 
 // Classify returns the kind of an expanded base image given the qualified
 // repository names ([registry/]name, e.g. mcr.microsoft.com/dotnet/runtime)
-// of the repos built by the same manifest. The rule is ImageBuilder's: an
-// image is Internal when it starts with "<repo>:" for one of them, a pure
-// string prefix test, so a digest-only or differently spelled reference to
-// the same repository is External. An empty image or scratch
-// (case-insensitive) is Scratch.
+// of the repos built by the same manifest. An image is Internal when it is a
+// tag of one of them by manifest.IsRepoTag, the rule the dependency graph
+// applies through manifest.Manifest.InternalRepo, so a digest-only or
+// differently spelled reference to the same repository is External. An empty
+// image or scratch (case-insensitive) is Scratch.
 func Classify(image string, internalRepos []string) Kind {
 	if image == "" || strings.EqualFold(image, "scratch") {
 		return Scratch
 	}
 	for _, repo := range internalRepos {
-		if len(image) > len(repo) && image[len(repo)] == ':' && strings.HasPrefix(image, repo) {
+		if manifest.IsRepoTag(image, repo) {
 			return Internal
 		}
 	}

@@ -1,5 +1,7 @@
 package dockerfile
 
+import "github.com/baseflow/baseflow/platform"
+
 // DefaultMaxSize is the largest Dockerfile, in bytes, that [Parse] accepts
 // when [Options.MaxSize] is zero or negative. The largest Dockerfile in the
 // dotnet-docker repository is under 10 KiB; 1 MiB leaves ample room while
@@ -29,27 +31,14 @@ type Options struct {
 	MaxSize int64
 }
 
-// Platform is an OCI platform as the automatic platform arguments spell it.
-type Platform struct {
-	OS           string // e.g. linux, windows; empty means linux
-	Architecture string // e.g. amd64, arm64, arm; empty means amd64
-	Variant      string // e.g. v7, v8; may be empty
-}
-
-// String returns the platform as os/arch[/variant], the form of
-// TARGETPLATFORM, with empty fields defaulted.
-func (p Platform) String() string {
-	p = p.withDefaults()
-	s := p.OS + "/" + p.Architecture
-	if p.Variant != "" {
-		s += "/" + p.Variant
-	}
-	return s
-}
+// Platform is the OCI platform the automatic platform arguments spell out
+// (TARGETPLATFORM, TARGETOS, ...). Here an empty OS means linux and an empty
+// architecture amd64.
+type Platform = platform.Platform
 
 // withDefaults fills an empty OS with linux and an empty architecture with
 // amd64.
-func (p Platform) withDefaults() Platform {
+func withDefaults(p Platform) Platform {
 	if p.OS == "" {
 		p.OS = "linux"
 	}

@@ -102,7 +102,8 @@ func (m *Manifest) RepoByName(name string) *Repo {
 }
 
 // InternalRepo returns the repo of this manifest an image reference belongs to: the repo whose
-// "<QualifiedName>:" starts the reference. It returns nil for references to other images.
+// "<QualifiedName>:" starts the reference (see IsRepoTag). It returns nil for references to
+// other images.
 func (m *Manifest) InternalRepo(ref string) *Repo {
 	if m.byQualified != nil {
 		// Each colon of ref may end a repo's name; the first repo in manifest order wins, as
@@ -123,13 +124,21 @@ func (m *Manifest) InternalRepo(ref string) *Repo {
 		return m.Repos[best]
 	}
 	for _, r := range m.Repos {
-		// Compared in place: building QualifiedName+":" for every repo and call allocated
-		// enough, with hundreds of repos, to dominate building their graph.
-		if q := r.QualifiedName; len(ref) > len(q) && ref[len(q)] == ':' && ref[:len(q)] == q {
+		if IsRepoTag(ref, r.QualifiedName) {
 			return r
 		}
 	}
 	return nil
+}
+
+// IsRepoTag reports whether ref is a tag reference of repository repo: whether "<repo>:"
+// starts it. This is ImageBuilder's rule for a base image built by the same manifest, a pure
+// string prefix test, so a digest-only or differently spelled reference to the same
+// repository does not match.
+func IsRepoTag(ref, repo string) bool {
+	// Compared in place: building repo+":" for every repo and call allocated enough, with
+	// hundreds of repos, to dominate building their graph.
+	return len(ref) > len(repo) && ref[len(repo)] == ':' && ref[:len(repo)] == repo
 }
 
 // PlatformByTag returns the platform that has ref ("<QualifiedName>:<tag>") among its platform

@@ -441,3 +441,21 @@ func TestByteOrderMark(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "manifest manifest.json: line 1, column 12: unexpected end of JSON input")
 }
+
+func TestIsRepoTag(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		ref, repo string
+		want      bool
+	}{
+		{"mcr.microsoft.com/dotnet/runtime:8.0", "mcr.microsoft.com/dotnet/runtime", true},
+		{"mcr.microsoft.com/dotnet/runtime-deps:8.0", "mcr.microsoft.com/dotnet/runtime", false},
+		{"mcr.microsoft.com/dotnet/runtime@sha256:00", "mcr.microsoft.com/dotnet/runtime", false},
+		{"mcr.microsoft.com/dotnet/runtime", "mcr.microsoft.com/dotnet/runtime", false},
+		{"mcr.microsoft.com/dotnet/runtime:", "mcr.microsoft.com/dotnet/runtime", true},
+		{"dotnet/runtime:8.0", "mcr.microsoft.com/dotnet/runtime", false},
+		{"MCR.microsoft.com/dotnet/runtime:8.0", "mcr.microsoft.com/dotnet/runtime", false},
+	} {
+		assert.Equal(t, tt.want, manifest.IsRepoTag(tt.ref, tt.repo), tt.ref)
+	}
+}

@@ -45,16 +45,17 @@ var rules = map[string]rule{
 	"subscription/githubsource/...": {thirdParty: []string{"golang.org/x/sync"}, baseflow: []string{"subscription/...", internalPkgs}},
 	// Pure packages.
 	"manifest":      {baseflow: []string{internalPkgs}},
+	"platform":      {},
 	"imageinfo/...": {baseflow: []string{"manifest", "imageinfo/...", internalPkgs}},
-	"dockerfile":    {thirdParty: buildkit, baseflow: []string{internalPkgs}},
-	"depgraph":      {thirdParty: buildkit, baseflow: []string{"manifest", "dockerfile", "imageinfo", internalPkgs}},
+	"dockerfile":    {thirdParty: buildkit, baseflow: []string{"manifest", "platform", internalPkgs}},
+	"depgraph":      {thirdParty: buildkit, baseflow: []string{"manifest", "platform", "dockerfile", "imageinfo", internalPkgs}},
 	// Digest resolution: the interface and cache need references only, the client oras.
-	"registry":              {thirdParty: references, baseflow: []string{internalPkgs}},
-	"registry/remote":       {thirdParty: concat(references, oras), baseflow: []string{"registry", internalPkgs}},
-	"registry/registrytest": {thirdParty: concat(references, oras), baseflow: []string{"registry", internalPkgs}},
+	"registry":              {thirdParty: references, baseflow: []string{"platform", internalPkgs}},
+	"registry/remote":       {thirdParty: concat(references, oras), baseflow: []string{"registry", "platform", internalPkgs}},
+	"registry/registrytest": {thirdParty: concat(references, oras), baseflow: []string{"registry", "platform", internalPkgs}},
 	// The engine and the watcher: no registry client, no CI backend, no wiring.
-	"check": {thirdParty: concat(buildkit, references), baseflow: []string{"subscription", "manifest", "dockerfile", "imageinfo", "depgraph", "registry", internalPkgs}},
-	"watch": {thirdParty: concat(buildkit, references), baseflow: []string{"", "check", "dispatch", "subscription", "manifest", "dockerfile", "imageinfo", "depgraph", "registry", internalPkgs}},
+	"check": {thirdParty: concat(buildkit, references), baseflow: []string{"subscription", "manifest", "platform", "dockerfile", "imageinfo", "depgraph", "registry", internalPkgs}},
+	"watch": {thirdParty: concat(buildkit, references), baseflow: []string{"", "check", "dispatch", "subscription", "manifest", "platform", "dockerfile", "imageinfo", "depgraph", "registry", internalPkgs}},
 }
 
 func concat(lists ...[]string) []string { return slices.Concat(lists...) }

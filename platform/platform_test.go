@@ -1,4 +1,4 @@
-package registry_test
+package platform_test
 
 import (
 	"testing"
@@ -6,19 +6,19 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/baseflow/baseflow/registry"
+	"github.com/baseflow/baseflow/platform"
 )
 
-func TestParsePlatform(t *testing.T) {
+func TestParse(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		in      string
-		want    registry.Platform
+		want    platform.Platform
 		wantErr bool
 	}{
-		{in: "linux/amd64", want: registry.Platform{OS: "linux", Architecture: "amd64"}},
-		{in: "linux/arm64/v8", want: registry.Platform{OS: "linux", Architecture: "arm64", Variant: "v8"}},
-		{in: "windows/amd64", want: registry.Platform{OS: "windows", Architecture: "amd64"}},
+		{in: "linux/amd64", want: platform.Platform{OS: "linux", Architecture: "amd64"}},
+		{in: "linux/arm64/v8", want: platform.Platform{OS: "linux", Architecture: "arm64", Variant: "v8"}},
+		{in: "windows/amd64", want: platform.Platform{OS: "windows", Architecture: "amd64"}},
 		{in: "linux", wantErr: true},
 		{in: "linux/", wantErr: true},
 		{in: "/amd64", wantErr: true},
@@ -27,7 +27,7 @@ func TestParsePlatform(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			got, err := registry.ParsePlatform(tt.in)
+			got, err := platform.Parse(tt.in)
 			if tt.wantErr {
 				require.Error(t, err)
 				return
@@ -41,8 +41,8 @@ func TestParsePlatform(t *testing.T) {
 
 func TestPlatformMatches(t *testing.T) {
 	t.Parallel()
-	p := func(s string) registry.Platform {
-		got, err := registry.ParsePlatform(s)
+	p := func(s string) platform.Platform {
+		got, err := platform.Parse(s)
 		require.NoError(t, err)
 		return got
 	}
@@ -74,7 +74,7 @@ func TestPlatformMatches(t *testing.T) {
 
 func TestBestMatch(t *testing.T) {
 	t.Parallel()
-	cands := []registry.Platform{
+	cands := []platform.Platform{
 		{OS: "linux", Architecture: "amd64", Variant: "v3"},
 		{OS: "linux", Architecture: "amd64"},
 		{OS: "linux", Architecture: "arm", Variant: "v6"},
@@ -83,20 +83,20 @@ func TestBestMatch(t *testing.T) {
 		{}, // an attestation entry without a platform
 	}
 	tests := []struct {
-		want registry.Platform
+		want platform.Platform
 		idx  int
 	}{
-		{registry.Platform{OS: "linux", Architecture: "amd64"}, 1}, // exact beats the earlier variant
-		{registry.Platform{OS: "linux", Architecture: "amd64", Variant: "v3"}, 0},
-		{registry.Platform{OS: "linux", Architecture: "arm"}, 3}, // arm means arm/v7
-		{registry.Platform{OS: "linux", Architecture: "arm", Variant: "v6"}, 2},
-		{registry.Platform{OS: "linux", Architecture: "arm64"}, 4},
-		{registry.Platform{OS: "linux", Architecture: "s390x"}, -1},
-		{registry.Platform{OS: "windows", Architecture: "amd64"}, -1},
+		{platform.Platform{OS: "linux", Architecture: "amd64"}, 1}, // exact beats the earlier variant
+		{platform.Platform{OS: "linux", Architecture: "amd64", Variant: "v3"}, 0},
+		{platform.Platform{OS: "linux", Architecture: "arm"}, 3}, // arm means arm/v7
+		{platform.Platform{OS: "linux", Architecture: "arm", Variant: "v6"}, 2},
+		{platform.Platform{OS: "linux", Architecture: "arm64"}, 4},
+		{platform.Platform{OS: "linux", Architecture: "s390x"}, -1},
+		{platform.Platform{OS: "windows", Architecture: "amd64"}, -1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.want.String(), func(t *testing.T) {
-			assert.Equal(t, tt.idx, registry.BestMatch(cands, tt.want))
+			assert.Equal(t, tt.idx, platform.BestMatch(cands, tt.want))
 		})
 	}
 }
