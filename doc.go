@@ -10,21 +10,32 @@
 //	                                                      │
 //	                             queue a rebuild (Azure DevOps / GitHub Actions)
 //
-// Packages:
-//
-//   - manifest: the manifest model, includes, variables, platform views and filters.
-//   - dockerfile: FROM, ARG and stage extraction on buildkit's Dockerfile parser.
-//   - imageinfo: the image-info model, byte-compatible JSON, build- and publish-time merge.
-//   - depgraph: the platform graph, staleness with reasons, rebuild sets and build waves.
-//   - registry: digest resolution (network, caching, in-memory) behind one interface.
-//   - subscription: the subscriptions file format and its sources (git, GitHub, in-memory).
-//   - check: the check engine: subscriptions → graphs → one lookup per base → stale sets.
-//   - setup: the real check and queue built from plain settings (what the commands wire).
-//   - dispatch: queueing rebuilds with guards, on Azure DevOps and GitHub Actions.
-//   - watch: rebuilds on registry push events, journaled and debounced.
-//
 // Check runs the whole flow (subscriptions, sources, stale paths with reasons, queueing) in
 // one call.
+//
+// # Layout
+//
+// One concept per package; each row may import the pure packages above it, and a package
+// never imports a row below it:
+//
+//	manifest/      manifest model, includes, variables, platform views, filters      (pure)
+//	platform/      the OCI platform triple: parse, normalize, match                   (pure)
+//	dockerfile/    FROM/ARG/stage extraction on buildkit's parser                     (pure)
+//	imageinfo/     image-info model, byte-compatible JSON, merge (MergeFiles), trim    (pure)
+//	depgraph/      platform graph, staleness, rebuild sets, build order               (pure)
+//	registry/      digest resolution: interface, cache, fakes; remote/ on oras-go
+//	subscription/  the subscriptions file format and its sources (git, GitHub, static)
+//	check/         the engine: subscriptions → graphs → one lookup per base → stale sets
+//	dispatch/      queueing rebuilds: guards, backend table, Azure DevOps, GitHub Actions
+//	watch/         push-driven rechecks on top of the engine
+//	setup/         the real check and queue built from plain settings (what commands wire)
+//	examples/      thin commands: flags → setup settings, output formatting only
+//
+// Pure packages do no I/O beyond what their caller hands them. Backends (registry, the
+// sources, dispatch) sit behind small interfaces with an in-memory implementation beside the
+// real one. The subscriptions format imports no engine and dispatch imports nothing but the
+// format, so a program that only queues builds compiles no Dockerfile parser and no registry
+// client; internal/depcheck's test pins what each layer may import.
 //
 // The examples directory holds thin command-line tools built on these packages.
 package baseflow

@@ -23,10 +23,17 @@
 //
 //	--path 'src/runtime/8.0/bookworm-slim/amd64' --path 'src/aspnet/8.0/bookworm-slim/amd64'
 //
-// Backends implement the small [Pipeline] interface and are selected per subscription by
-// [subscription.PipelineTrigger.Backend]: package dispatch/azdo talks to the Azure DevOps Build
-// REST API, package dispatch/github to GitHub Actions, and package dispatch/dispatchtest records
-// what would have been queued, in memory. Packages dispatch/azdo/azdotest and
+// Backends implement the small [Opener] and [Pipeline] interfaces; the Dispatcher picks one per
+// subscription from its [Backends] table, keyed by [subscription.PipelineTrigger.Backend].
+// Package dispatch/azdo talks to the Azure DevOps Build REST API, package dispatch/github to
+// GitHub Actions, and package dispatch/dispatchtest records what would have been queued, in
+// memory; a new CI system is one more subpackage and one more entry in the table (package
+// setup builds the table from settings). Per-run data, such as the reasons notifications
+// quote, travels on each [Job], never on the Dispatcher. Packages dispatch/azdo/azdotest and
 // dispatch/github/githubtest run in-process fakes of both services that reject any request
 // breaking the documented contract.
+//
+// This package and its backends import the subscriptions format and nothing of the check
+// engine, Dockerfile parser or registry client: a program that only queues builds compiles
+// no third-party module.
 package dispatch
