@@ -30,6 +30,9 @@ type QueueSettings struct {
 	DryRun bool
 	// NotifyRepo, "OWNER/REPO", receives an issue per subscription outcome (GITHUB_TOKEN).
 	NotifyRepo string
+	// Backends, when set, replaces the clients NewDispatcher would open (an in-memory
+	// recorder in tests and demonstrations); NotifyRepo is then not served.
+	Backends dispatch.Backends
 	// Getenv reads the tokens (AZURE_DEVOPS_TOKEN or SYSTEM_ACCESSTOKEN, GITHUB_TOKEN); nil
 	// means os.Getenv.
 	Getenv func(string) string
@@ -90,6 +93,10 @@ func NewDispatcher(s QueueSettings, subs []subscription.Subscription) (*dispatch
 	}
 	d := &dispatch.Dispatcher{Backends: dispatch.Backends{}, FailureLimit: s.FailureLimit, DryRun: s.DryRun, Logger: s.Logger}
 	if s.DryRun {
+		return d, nil
+	}
+	if s.Backends != nil {
+		d.Backends = s.Backends
 		return d, nil
 	}
 	needed := map[subscription.Backend]bool{}

@@ -16,6 +16,7 @@ import (
 	"github.com/baseflow/baseflow/depgraph"
 	"github.com/baseflow/baseflow/dispatch"
 	"github.com/baseflow/baseflow/dispatch/azdo/azdotest"
+	"github.com/baseflow/baseflow/dispatch/dispatchtest"
 	"github.com/baseflow/baseflow/internal/fixture"
 	"github.com/baseflow/baseflow/registry"
 	"github.com/baseflow/baseflow/setup"
@@ -238,4 +239,22 @@ func TestNewDispatcherQueuesOnAzureDevOps(t *testing.T) {
 	assert.Equal(t, dispatch.Queued, results[0].Outcome, "%v", results[0].Err)
 	require.Len(t, srv.Queued(), 1)
 	assert.Equal(t, `{"imageBuilder.pathArgs": "--path 'src/a'"}`, srv.Queued()[0].Parameters)
+}
+
+func TestNewDispatcherWithGivenBackends(t *testing.T) {
+	t.Parallel()
+	all := subs(t)
+	rec := dispatchtest.NewRecorder()
+	d, err := setup.NewDispatcher(setup.QueueSettings{Backends: dispatch.Backends{subscription.AzureDevOps: rec}, FailureLimit: -1, Getenv: env(nil)}, all)
+	require.NoError(t, err, "given backends need no token")
+	assert.Equal(t, -1, d.FailureLimit)
+	results, err := d.Dispatch(context.Background(), all, []subscription.ImagePaths{
+		{SubscriptionID: all[0].ID(), ImagePaths: []string{"src/a"}},
+		{SubscriptionID: all[1].ID(), ImagePaths: []string{"src/g"}},
+	})
+	require.NoError(t, err)
+	assert.Equal(t, dispatch.Queued, results[0].Outcome)
+	assert.Equal(t, dispatch.Failed, results[1].Outcome, "no GitHub Actions backend was given")
+	assert.ErrorContains(t, results[1].Err, "no github-actions backend is configured")
+	require.Len(t, rec.Queued(), 1)
 }

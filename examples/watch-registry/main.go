@@ -22,6 +22,7 @@ import (
 	"github.com/baseflow/baseflow/internal/checkflags"
 	"github.com/baseflow/baseflow/internal/cli"
 	"github.com/baseflow/baseflow/registry"
+	"github.com/baseflow/baseflow/setup"
 	"github.com/baseflow/baseflow/subscription"
 	"github.com/baseflow/baseflow/watch"
 )
@@ -182,11 +183,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	defer chk.Close()
 	var disp *dispatch.Dispatcher
 	if d.backend != nil {
-		disp = &dispatch.Dispatcher{Backends: dispatch.Backends{subscription.AzureDevOps: d.backend, subscription.GitHubActions: d.backend}, FailureLimit: c.queue.FailureLimit, DryRun: c.queue.DryRun, Logger: log}
-		if c.queue.FailureLimit == 0 {
-			disp.FailureLimit = -1
-		}
-	} else if disp, err = c.queue.NewDispatcher(chk.Subscriptions, getenv, log); err != nil {
+		settings := c.queue.Settings(getenv, log)
+		settings.Backends = dispatch.Backends{subscription.AzureDevOps: d.backend, subscription.GitHubActions: d.backend}
+		disp, err = setup.NewDispatcher(settings, chk.Subscriptions)
+	} else {
+		disp, err = c.queue.NewDispatcher(chk.Subscriptions, getenv, log)
+	}
+	if err != nil {
 		return fail(stderr, err)
 	}
 
