@@ -21,6 +21,12 @@ type RegistrySettings struct {
 	// LookupTimeout bounds each lookup, retries included (see registry.WithLookupTimeout);
 	// zero means registry.DefaultLookupTimeout, a negative value no bound.
 	LookupTimeout time.Duration
+	// DockerConfig is the directory of the docker config.json whose credentials and
+	// credential helpers the client uses; empty means $DOCKER_CONFIG, else ~/.docker.
+	DockerConfig string
+	// ClientOptions are further options of the network client (root CAs, retries, timeouts,
+	// a credential function), applied after the settings above.
+	ClientOptions []remote.Option
 	// Resolver, when set, replaces the network client (an in-memory registry in tests and
 	// demonstrations); the cache, mirrors and concurrency still apply.
 	Resolver registry.Resolver
@@ -32,7 +38,11 @@ type RegistrySettings struct {
 // config and its credential helpers, retries with Retry-After, and plain HTTP to the
 // PlainHTTP hosts.
 func NewRegistryClient(s RegistrySettings) (*remote.Client, error) {
-	return remote.New(remote.WithPlainHTTP(s.PlainHTTP...), remote.WithLogger(s.Logger))
+	opts := []remote.Option{remote.WithPlainHTTP(s.PlainHTTP...), remote.WithLogger(s.Logger)}
+	if s.DockerConfig != "" {
+		opts = append(opts, remote.WithDockerConfig(s.DockerConfig))
+	}
+	return remote.New(append(opts, s.ClientOptions...)...)
 }
 
 // NewResolver returns the run-wide lookup cache over s.Resolver, or over a new network client

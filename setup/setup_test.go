@@ -2,6 +2,7 @@ package setup_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -19,6 +20,7 @@ import (
 	"github.com/baseflow/baseflow/dispatch/dispatchtest"
 	"github.com/baseflow/baseflow/internal/fixture"
 	"github.com/baseflow/baseflow/registry"
+	"github.com/baseflow/baseflow/registry/registrytest"
 	"github.com/baseflow/baseflow/setup"
 	"github.com/baseflow/baseflow/subscription"
 )
@@ -257,4 +259,32 @@ func TestNewDispatcherWithGivenBackends(t *testing.T) {
 	assert.Equal(t, dispatch.Failed, results[1].Outcome, "no GitHub Actions backend was given")
 	assert.ErrorContains(t, results[1].Err, "no github-actions backend is configured")
 	require.Len(t, rec.Queued(), 1)
+}
+
+func TestNewResolverUsesTheDockerConfig(t *testing.T) {
+	t.Parallel()
+	reg := registrytest.New(registrytest.WithTokenAuth("robot", "s3cret"))
+	defer reg.Close()
+	pushed, err := reg.PushImage("team/base", "1", registry.Platform{OS: "linux", Architecture: "amd64"})
+	require.NoError(t, err)
+
+	withCreds := t.TempDir()
+	auth := base64.StdEncoding.EncodeToString([]byte("robot:s3cret"))
+	require.NoError(t, os.WriteFile(filepath.Join(withCreds, "config.json"), []byte(`{"auths": {"`+reg.Host()+`": {"auth": "`+auth+`"}}}`), 0o600))
+	cache, client, err := setup.NewResolver(setup.RegistrySettings{DockerConfig: withCreds, Mirrors: registry.Mirrors{"example.invalid": reg.Host()}})
+	require.NoError(t, err)
+	require.NotNil(t, client)
+	d, err := cache.Digest(context.Background(), "example.invalid/team/base:1")
+	require.NoError(t, err, "looked up at the mirror, with the config's credentials")
+	assert.Equal(t, pushed, d)
+	assert.Equal(t, 1, reg.CountRequests(func(r registrytest.Request) bool { return r.IsToken() }))
+
+	empty := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(empty, "config.json"), []byte(`{}`), 0o600))
+	cache, _, err = setup.NewResolver(setup.RegistrySettings{DockerConfig: empty})
+	require.NoError(t, err)
+	_, err = cache.Digest(context.Background(), reg.Ref("team/base", "1"))
+	var rerr *registry.Error
+	require.ErrorAs(t, err, &rerr, "no credentials: refused")
+	assert.Equal(t, registry.Unauthorized, rerr.Kind)
 }
