@@ -173,6 +173,10 @@ func (c *Checker) check(ctx context.Context, s subscription.Subscription, resolv
 		r.Err = errors.New("subscription check: no image-info loader configured")
 		return r
 	}
+	if c.Cache == nil && c.Resolver == nil {
+		r.Err = errors.New("subscription check: no registry resolver configured")
+		return r
+	}
 	m, g, err := c.LoadGraph(ctx, s)
 	if err != nil {
 		r.Err = err

@@ -124,6 +124,10 @@ func TestCheckerFailures(t *testing.T) {
 	noLoader := &check.Checker{Manifests: src, Resolver: static}
 	r := noLoader.CheckOne(context.Background(), sub("ok", ""))
 	assert.ErrorContains(t, r.Err, "no image-info loader")
+	noResolver := &check.Checker{Manifests: src, LoadRecords: depgraph.LoadImageInfoRecords}
+	r = noResolver.CheckOne(context.Background(), sub("ok", ""))
+	assert.ErrorContains(t, r.Err, "no registry resolver")
+	assert.Equal(t, check.StatusFailed, r.Status())
 }
 
 func TestCheckerLookupLifetime(t *testing.T) {
