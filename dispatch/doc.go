@@ -27,8 +27,8 @@
 // subscription from its [Backends] table, keyed by [subscription.PipelineTrigger.Backend].
 // Package dispatch/azdo talks to the Azure DevOps Build REST API, package dispatch/github to
 // GitHub Actions, and package dispatch/dispatchtest records what would have been queued, in
-// memory; a new CI system is one more subpackage and one more entry in the table (package
-// setup builds the table from settings). Per-run data, such as the reasons notifications
+// memory; a new CI system is one more subpackage and one more entry in the table that
+// package dispatch/backends builds from settings. Per-run data, such as the reasons notifications
 // quote, travels on each [Job], never on the Dispatcher. Packages dispatch/azdo/azdotest and
 // dispatch/github/githubtest run in-process fakes of both services that reject any request
 // breaking the documented contract.

@@ -16,6 +16,7 @@ import (
 	"github.com/baseflow/baseflow/check"
 	"github.com/baseflow/baseflow/internal/checkflags"
 	"github.com/baseflow/baseflow/internal/cli"
+	"github.com/baseflow/baseflow/internal/queueflags"
 	"github.com/baseflow/baseflow/registry"
 )
 
@@ -66,7 +67,7 @@ func main() {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string, resolver registry.Resolver) int {
 	var (
 		checkFlags checkflags.CheckFlags
-		queue      checkflags.QueueFlags
+		queue      queueflags.QueueFlags
 		out        checkflags.OutputFlags
 	)
 	fs := flag.NewFlagSet("check-base-images", flag.ContinueOnError)
@@ -133,8 +134,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	if err := out.Write(io.Discard, stderr, outcome.Results, report, getenv); err != nil {
 		return fail(stderr, err)
 	}
-	checkflags.PrintDispatch(stdout, outcome.Queued)
-	code := checkflags.DispatchStatus(outcome.Queued)
+	queueflags.PrintDispatch(stdout, outcome.Queued)
+	code := queueflags.DispatchStatus(outcome.Queued)
 	for _, r := range outcome.Results {
 		if r.Err != nil {
 			fmt.Fprintf(stderr, "check-base-images: %s: %v\n", r.Subscription.ID(), r.Err)

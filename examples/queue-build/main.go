@@ -16,8 +16,8 @@ import (
 	"strings"
 
 	"github.com/baseflow/baseflow/dispatch"
-	"github.com/baseflow/baseflow/internal/checkflags"
 	"github.com/baseflow/baseflow/internal/cli"
+	"github.com/baseflow/baseflow/internal/queueflags"
 	"github.com/baseflow/baseflow/subscription"
 )
 
@@ -31,7 +31,7 @@ func main() {
 type config struct {
 	subscriptions string
 	imagePaths    cli.Strings
-	queue         checkflags.QueueFlags
+	queue         queueflags.QueueFlags
 	logFormat     string
 	verbose       bool
 }
@@ -107,13 +107,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 	if err != nil {
 		return fail(stderr, err)
 	}
-	d, err := c.queue.NewDispatcher(checkflags.WithPaths(jobs), env, log)
+	d, err := c.queue.NewDispatcher(queueflags.WithPaths(jobs), env, log)
 	if err != nil {
 		return fail(stderr, err)
 	}
 	results := d.DispatchJobs(ctx, jobs)
-	checkflags.PrintDispatch(stdout, results)
-	return checkflags.DispatchStatus(results)
+	queueflags.PrintDispatch(stdout, results)
+	return queueflags.DispatchStatus(results)
 }
 
 func (c *config) check(rest []string) error {

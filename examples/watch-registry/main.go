@@ -21,6 +21,7 @@ import (
 	"github.com/baseflow/baseflow/dispatch"
 	"github.com/baseflow/baseflow/internal/checkflags"
 	"github.com/baseflow/baseflow/internal/cli"
+	"github.com/baseflow/baseflow/internal/queueflags"
 	"github.com/baseflow/baseflow/registry"
 	"github.com/baseflow/baseflow/setup"
 	"github.com/baseflow/baseflow/subscription"
@@ -53,7 +54,7 @@ type deps struct {
 
 type config struct {
 	check          checkflags.CheckFlags
-	queue          checkflags.QueueFlags
+	queue          queueflags.QueueFlags
 	listen         string
 	debounce       time.Duration
 	interval       time.Duration
@@ -219,7 +220,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 			}
 			out.Lock()
 			defer out.Unlock()
-			checkflags.PrintDispatch(stdout, acted)
+			queueflags.PrintDispatch(stdout, acted)
 		},
 	})
 	if err != nil {

@@ -1,6 +1,6 @@
 // Package cli holds what every example command shares: repeatable flag values, usage errors
 // and help output, logging, and loading a manifest from the local disk with errors that name
-// the path the user typed. The flags of the check and queue commands are in checkflags.
+// the path the user typed. The flags of the check and queue commands are in checkflags and queueflags.
 package cli
 
 import (

@@ -39,6 +39,9 @@ var internalPkgs = "internal/..."
 var rules = map[string]rule{
 	// Queueing builds: the subscriptions format and nothing of the check engine.
 	"dispatch/...": {baseflow: []string{"dispatch/...", "subscription", internalPkgs}},
+	// The queue command and its flags: no check engine either.
+	"internal/queueflags":  {baseflow: []string{"dispatch/...", "subscription", "manifest", internalPkgs}},
+	"examples/queue-build": {baseflow: []string{"dispatch/...", "subscription", "manifest", internalPkgs}},
 	// The subscriptions format and its sources.
 	"subscription":                  {baseflow: []string{internalPkgs}},
 	"subscription/gitsource":        {baseflow: []string{"subscription", internalPkgs}},

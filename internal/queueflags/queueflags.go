@@ -1,4 +1,7 @@
-package checkflags
+// Package queueflags maps the queue flags that queue-build, check-base-images and
+// watch-registry share onto backends.Settings, and formats what queueing did. It imports
+// nothing of the check engine, so queue-build compiles no Dockerfile parser or registry client.
+package queueflags
 
 import (
 	"flag"
@@ -9,9 +12,9 @@ import (
 
 	"github.com/baseflow/baseflow/dispatch"
 	"github.com/baseflow/baseflow/dispatch/azdo"
+	"github.com/baseflow/baseflow/dispatch/backends"
 	"github.com/baseflow/baseflow/dispatch/github"
 	"github.com/baseflow/baseflow/internal/cli"
-	"github.com/baseflow/baseflow/setup"
 	"github.com/baseflow/baseflow/subscription"
 )
 
@@ -55,9 +58,9 @@ func (f *QueueFlags) Validate() error {
 	return nil
 }
 
-// Settings maps the flags to the queue's settings: --failure-limit 0 turns the breaker off.
-func (f *QueueFlags) Settings(getenv func(string) string, log *slog.Logger) setup.QueueSettings {
-	s := setup.QueueSettings{
+// Settings maps the flags to the queue's settings (backends.Settings): --failure-limit 0 turns the breaker off.
+func (f *QueueFlags) Settings(getenv func(string) string, log *slog.Logger) backends.Settings {
+	s := backends.Settings{
 		AzureDevOpsURL:     f.AzdoURL,
 		AzureDevOpsOrg:     f.AzdoOrg,
 		AzureDevOpsProject: f.AzdoProject,
@@ -74,13 +77,13 @@ func (f *QueueFlags) Settings(getenv func(string) string, log *slog.Logger) setu
 	return s
 }
 
-// NewDispatcher returns the dispatcher the flags describe for subs (see setup.NewDispatcher);
+// NewDispatcher returns the dispatcher the flags describe for subs (see backends.NewDispatcher);
 // a subscription on Azure DevOps without --azdo-org and --azdo-project is a usage error.
 func (f *QueueFlags) NewDispatcher(subs []subscription.Subscription, getenv func(string) string, log *slog.Logger) (*dispatch.Dispatcher, error) {
-	if id := setup.NeedsAzureDevOps(subs); id != "" && !f.DryRun && (f.AzdoOrg == "" || f.AzdoProject == "") {
+	if id := backends.NeedsAzureDevOps(subs); id != "" && !f.DryRun && (f.AzdoOrg == "" || f.AzdoProject == "") {
 		return nil, cli.Usagef("--azdo-org and --azdo-project are required to queue Azure DevOps pipelines (subscription %s)", id)
 	}
-	return setup.NewDispatcher(f.Settings(getenv, log), subs)
+	return backends.NewDispatcher(f.Settings(getenv, log), subs)
 }
 
 // WithPaths returns the subscriptions of the jobs that have paths to queue.
