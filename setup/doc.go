@@ -9,6 +9,9 @@
 // flags. Secrets are never settings: tokens are read through a Getenv function (os.Getenv when
 // nil) and registry credentials come from the docker config and its credential helpers.
 //
+// The queue's part (QueueSettings, NewDispatcher) is package dispatch/backends; a program that
+// only queues builds imports that instead, and compiles no Dockerfile parser or registry client.
+//
 //	c, err := setup.NewCheck(setup.CheckSettings{SubscriptionsFile: "subscriptions.json"})
 //	if err != nil { ... }
 //	defer c.Close()
