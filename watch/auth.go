@@ -4,9 +4,30 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 )
+
+// MinSecretLength is the shortest shared secret New accepts, in bytes (after surrounding
+// white space is trimmed): 16 bytes of a random secret are 128 bits.
+const MinSecretLength = 16
+
+// ErrShortSecret is returned (wrapped) by New for a shared secret shorter than
+// MinSecretLength.
+var ErrShortSecret = errors.New("watch: the shared secret is too short")
+
+// trimSecret returns the secret without the white space around it (a secret read from a file
+// ends with a newline no sender sends) and checks its length. The error never contains the
+// secret.
+func trimSecret(s string) (string, error) {
+	t := strings.TrimSpace(s)
+	if s != "" && len(t) < MinSecretLength {
+		return "", fmt.Errorf("%w: %d bytes after trimming white space, at least %d are required", ErrShortSecret, len(t), MinSecretLength)
+	}
+	return t, nil
+}
 
 // SignatureHeader carries an HMAC-SHA256 of the request body keyed with the shared secret,
 // as "sha256=<hex>".

@@ -25,6 +25,9 @@ type Run struct {
 	// Failed lists the subscriptions whose check or queueing failed; their events are
 	// tried again after RetryDelay.
 	Failed []string
+	// Waiting lists the subscriptions whose rebuild was not queued because their pipeline
+	// had a run active; their events are checked again after ActiveRunRetry.
+	Waiting []string
 	// Err is an error of the run as a whole (opening the sources, an invalid plan).
 	Err      error
 	Duration time.Duration

@@ -16,6 +16,10 @@ const (
 	DefaultInterval        = 4 * time.Hour
 	DefaultRefresh         = 30 * time.Minute
 	DefaultMaxBodyBytes    = 1 << 20
+	DefaultMaxUnverified   = 8
+	DefaultBodyTimeout     = 10 * time.Second
+	DefaultHeaderTimeout   = 5 * time.Second
+	DefaultMaxConnections  = 1024
 	DefaultRetryDelay      = 5 * time.Minute
 	DefaultMaxAttempts     = 5
 	DefaultConcurrency     = 4
@@ -23,6 +27,10 @@ const (
 	// DefaultDedupWindow is how long a handled event's key is remembered, so that a late
 	// redelivery of it is recognized as a duplicate.
 	DefaultDedupWindow = 24 * time.Hour
+	// DefaultActiveRunRetry and DefaultActiveRunMaxWait: checked again every 5 minutes
+	// while the pipeline is busy, for up to 12 hours.
+	DefaultActiveRunRetry   = 5 * time.Minute
+	DefaultActiveRunMaxWait = 12 * time.Hour
 	// maxRemembered bounds the handled keys kept for deduplication.
 	maxRemembered = 10000
 )
@@ -55,7 +63,8 @@ type Config struct {
 	Dispatcher *dispatch.Dispatcher
 
 	// Secret is the shared secret webhook requests must carry, as "Authorization: Bearer
-	// <secret>" or as an HMAC-SHA256 of the body in SignatureHeader.
+	// <secret>" or as an HMAC-SHA256 of the body in SignatureHeader. White space around it
+	// is trimmed; what remains must be at least MinSecretLength bytes (ErrShortSecret).
 	Secret string
 	// InsecureNoAuth accepts webhook requests without a secret when Secret is empty.
 	InsecureNoAuth bool
@@ -65,6 +74,22 @@ type Config struct {
 	SecretInURL bool
 	// MaxBodyBytes caps webhook bodies; larger ones get 413. Zero means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// MaxUnverified bounds the webhook bodies read at once before their signature is checked
+	// (requests with a SignatureHeader and no bearer token): at most MaxUnverified ×
+	// MaxBodyBytes of memory goes to senders not yet authenticated. A request finding every
+	// slot taken gets 503 and Retry-After at once. Zero means DefaultMaxUnverified.
+	MaxUnverified int
+	// BodyTimeout bounds reading a webhook body, from the end of its headers; a body not
+	// complete by then is refused (400) and its connection closed. Zero means
+	// DefaultBodyTimeout.
+	BodyTimeout time.Duration
+	// HeaderTimeout bounds reading a request's headers in Serve. Zero means
+	// DefaultHeaderTimeout.
+	HeaderTimeout time.Duration
+	// MaxConnections bounds the connections Serve holds open at once; further ones wait in
+	// the kernel's accept queue until one closes. Zero means DefaultMaxConnections; negative
+	// means no bound.
+	MaxConnections int
 
 	// Debounce is how long events for a subscription are collected before its check runs:
 	// the check starts Debounce after the first of them, however many follow. Zero means
@@ -98,6 +123,14 @@ type Config struct {
 	// DedupWindow is how long a handled event is remembered as a duplicate; zero means
 	// DefaultDedupWindow.
 	DedupWindow time.Duration
+	// ActiveRunRetry is how long after a check whose rebuild was not queued because the
+	// pipeline had a run active (dispatch.SkippedActive) its events are checked again: that
+	// run started before them and cannot contain them. Zero means DefaultActiveRunRetry.
+	ActiveRunRetry time.Duration
+	// ActiveRunMaxWait bounds how long events wait for a pipeline's active run to end;
+	// after it they are dropped and the next full check covers them. Zero means
+	// DefaultActiveRunMaxWait.
+	ActiveRunMaxWait time.Duration
 
 	// OnRun, when set, is called after every check with what it found and did, from the
 	// goroutine that ran it, before the check's events leave the journal and before a

@@ -1,8 +1,6 @@
 package watch
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
@@ -90,10 +88,13 @@ func (e Event) String() string {
 	return s
 }
 
-// Key identifies a delivery of the event, so that a registry retrying it is idempotent: the
-// pushed tag and the digest it now points to. Without a digest (Docker Hub) the push time
-// stands in for it, then the registry's event id; an event with none of them gets a key of
-// its own arrival and is never taken for a duplicate.
+// Key identifies a delivery of the event, so that a registry delivering it again is
+// idempotent. The registry's event id names one push whatever its digest: a distribution
+// registry and ACR send every event with an id of its own and keep it when they deliver it
+// again, so pushes A → B → A of one tag make three keys. Without an id the pushed digest
+// stands for the push (the tag's latest digest: see Watcher.AcceptAll for pushes of a digest
+// the tag had before), then the push time (Docker Hub's pushed_at); an event with none of
+// them gets a key of its own arrival and is never taken for a duplicate.
 func (e Event) Key() string {
 	name := e.Host + "/" + e.Repository
 	if r, err := e.Ref(); err == nil {
@@ -101,12 +102,12 @@ func (e Event) Key() string {
 	}
 	k := name + ":" + e.Tag + "@"
 	switch {
+	case e.ID != "":
+		k += "id:" + e.ID
 	case e.Digest != "":
 		k += e.Digest
 	case !e.Time.IsZero():
 		k += "time:" + strconv.FormatInt(e.Time.UnixNano(), 10)
-	case e.ID != "":
-		k += "id:" + e.ID
 	default:
 		k += "arrival:" + strconv.FormatInt(time.Now().UnixNano(), 10) + "-" + strconv.FormatUint(arrivals.Add(1), 10)
 	}
@@ -115,12 +116,6 @@ func (e Event) Key() string {
 
 // arrivals numbers the keys made of arrival times, which a coarse clock could repeat.
 var arrivals atomic.Uint64
-
-// keyFile is the journal file name of a key: a hash, so that any key makes a safe name.
-func keyFile(key string) string {
-	sum := sha256.Sum256([]byte(key))
-	return hex.EncodeToString(sum[:20]) + ".json"
-}
 
 // normalizeHost lower-cases a registry host and names Docker Hub's hosts docker.io.
 func normalizeHost(h string) string {

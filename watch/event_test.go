@@ -50,17 +50,26 @@ func TestParseNormalizesHosts(t *testing.T) {
 
 func TestEventKey(t *testing.T) {
 	t.Parallel()
-	a := watch.Event{Action: "push", Host: "docker.io", Repository: "alpine", Tag: "3.20", Digest: string(alpineV1), ID: "1"}
+	a := watch.Event{Action: "push", Host: "docker.io", Repository: "alpine", Tag: "3.20", Digest: string(alpineV1)}
 	b := a
-	b.ID, b.Host, b.Repository = "2", "index.docker.io", "library/alpine" // redelivered, spelt otherwise
+	b.Host, b.Repository = "index.docker.io", "library/alpine" // redelivered, spelt otherwise
 	assert.Equal(t, "docker.io/library/alpine:3.20@"+string(alpineV1), a.Key())
-	assert.Equal(t, a.Key(), b.Key(), "the same tag and digest is the same push")
+	assert.Equal(t, a.Key(), b.Key(), "without an event id, the same tag and digest is the same push")
 	c := a
 	c.Digest = string(alpineV2)
 	assert.NotEqual(t, a.Key(), c.Key(), "a new digest is a new push")
 	d := a
 	d.Tag = "3"
 	assert.NotEqual(t, a.Key(), d.Key(), "another tag is another push")
+
+	// With the registry's event id, the id names the push: A, B, then A again are three.
+	first, second, third := a, c, a
+	first.ID, second.ID, third.ID = "ev-1", "ev-2", "ev-3"
+	assert.Equal(t, "docker.io/library/alpine:3.20@id:ev-1", first.Key())
+	assert.NotEqual(t, first.Key(), third.Key(), "the same digest pushed again is another event")
+	again := first
+	again.Host, again.Repository = "index.docker.io", "library/alpine"
+	assert.Equal(t, first.Key(), again.Key(), "a redelivery keeps its id")
 
 	hub := watch.Event{Action: "push", Host: "docker.io", Repository: "octo/base", Tag: "noble", Time: time.Unix(1772442847, 0)}
 	assert.Equal(t, hub.Key(), hub.Key(), "Docker Hub: the push time stands in for the digest")

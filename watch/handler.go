@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -21,10 +22,15 @@ import (
 //	GET  /metrics               Prometheus text exposition of Stats
 //
 // A webhook request needs the shared secret (see Config.Secret): without it the answer is
-// 401 and nothing changes. A body over Config.MaxBodyBytes gets 413, one in no known format
-// 400, and a body whose events were taken in 202 with the counts of accepted, duplicate and
-// ignored events. Events are in the journal before the 202 is sent; when the journal cannot
-// record them the answer is 503, for the registry to deliver them again.
+// 401 and nothing changes. A bearer token (or the URL token) is checked before the body is
+// read; a body that only its signature can authenticate is read in one of
+// Config.MaxUnverified slots, and gets 503 with Retry-After when all are taken. A body over
+// Config.MaxBodyBytes gets 413; one in no known format, or with a tag push that names no
+// valid image (see EventError), 400 and nothing of it is taken in; a body whose events were
+// taken in 202 with the counts of accepted, duplicate and ignored events. Events are in the
+// journal before the 202 is sent; when the journal cannot record them the answer is 503,
+// nothing of the body is taken in, and the registry delivers it again. Refusals close the
+// connection.
 func (w *Watcher) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /webhook", func(rw http.ResponseWriter, r *http.Request) { w.serveWebhook(rw, r, "") })
@@ -56,13 +62,40 @@ func (w *Watcher) serveWebhook(rw http.ResponseWriter, r *http.Request, format F
 		if status == http.StatusUnauthorized {
 			rw.Header().Set("WWW-Authenticate", `Bearer realm="baseflow"`)
 		}
+		// A refused sender does not keep its connection, nor is the rest of its body drained.
+		rw.Header().Set("Connection", "close")
 		writeJSON(rw, status, map[string]string{"error": msg})
 	}
 
+	// The headers decide first: a request with neither the secret nor a signature is
+	// refused without reading its body.
 	ok, needBody := w.auth.authorized(r)
 	if !ok && !needBody {
 		reject(http.StatusUnauthorized, RejectUnauthorized, "missing or wrong shared secret")
 		return
+	}
+	if r.ContentLength > w.cfg.MaxBodyBytes {
+		reject(http.StatusRequestEntityTooLarge, RejectTooLarge, "body larger than "+byteCount(w.cfg.MaxBodyBytes))
+		return
+	}
+	// Whatever the server's own timeouts, the body must arrive within BodyTimeout (servers
+	// that cannot set deadlines keep theirs).
+	_ = http.NewResponseController(rw).SetReadDeadline(time.Now().Add(w.cfg.BodyTimeout))
+	release := func() {}
+	if !ok {
+		// Only the body can authenticate this request: read it in one of the few slots
+		// for unverified bodies, so that unauthenticated senders hold a bounded amount of
+		// memory however many they are.
+		select {
+		case w.unverified <- struct{}{}:
+			var once sync.Once
+			release = func() { once.Do(func() { <-w.unverified }) }
+			defer release()
+		default:
+			rw.Header().Set("Retry-After", "1")
+			reject(http.StatusServiceUnavailable, RejectBusy, "too many unauthenticated requests at once; deliver it again")
+			return
+		}
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(rw, r.Body, w.cfg.MaxBodyBytes))
 	if err != nil {
@@ -74,32 +107,40 @@ func (w *Watcher) serveWebhook(rw http.ResponseWriter, r *http.Request, format F
 		reject(http.StatusBadRequest, RejectBadRequest, "reading the body: "+err.Error())
 		return
 	}
-	if !ok && !w.auth.verify(r, body) {
-		reject(http.StatusUnauthorized, RejectUnauthorized, "wrong "+SignatureHeader)
-		return
+	if !ok {
+		verified := w.auth.verify(r, body)
+		release()
+		if !verified {
+			reject(http.StatusUnauthorized, RejectUnauthorized, "wrong "+SignatureHeader)
+			return
+		}
 	}
 	events, err := Parse(format, body)
 	if err != nil {
 		reject(http.StatusBadRequest, RejectBadRequest, err.Error())
 		return
 	}
-	var reply webhookReply
-	for _, e := range events {
-		kind, err := w.Accept(e)
-		if err != nil {
-			// The events accepted before this one are journaled; a redelivery finds them
-			// duplicates.
-			w.stats.reject(RejectUnavailable)
-			log.Error("could not record an event; asking the sender to deliver it again", "event", e.String(), "err", err)
-			writeJSON(rw, http.StatusServiceUnavailable, map[string]string{"error": "the event could not be recorded; deliver it again"})
+	kinds, err := w.AcceptAll(events)
+	if err != nil {
+		var bad *EventError
+		if errors.As(err, &bad) {
+			reject(http.StatusBadRequest, RejectBadRequest, err.Error())
 			return
 		}
+		// Nothing of the body was taken in: a redelivery is handled in full.
+		w.stats.reject(RejectUnavailable)
+		log.Error("could not record the events; asking the sender to deliver them again", "events", len(events), "err", err)
+		writeJSON(rw, http.StatusServiceUnavailable, map[string]string{"error": "the events could not be recorded; deliver them again"})
+		return
+	}
+	var reply webhookReply
+	for i, kind := range kinds {
 		switch kind {
 		case KindAccepted:
 			reply.Accepted++
 		case KindDuplicate:
 			reply.Duplicates++
-			log.Debug("duplicate delivery", "event", e.String())
+			log.Debug("duplicate delivery", "event", events[i].String())
 		default:
 			reply.Ignored++
 		}

@@ -169,6 +169,8 @@ func TestWebhookFormats(t *testing.T) {
 		reply      string
 	}{
 		{"/webhook", "distribution-push.json", http.StatusAccepted, `{"accepted": 1, "duplicates": 0, "ignored": 0}`},
+		// The same digest of alpine:3.20 again, in another event (its own id): pushed again.
+		{"/webhook/distribution", "distribution-mixed.json", http.StatusAccepted, `{"accepted": 1, "duplicates": 0, "ignored": 3}`},
 		{"/webhook/distribution", "distribution-mixed.json", http.StatusAccepted, `{"accepted": 0, "duplicates": 1, "ignored": 3}`},
 		{"/webhook/dockerhub", "dockerhub-push.json", http.StatusAccepted, `{"accepted": 1, "duplicates": 0, "ignored": 0}`},
 		{"/webhook/acr", "acr-push.json", http.StatusAccepted, `{"accepted": 1, "duplicates": 0, "ignored": 0}`},
@@ -202,9 +204,9 @@ func TestWebhookFormats(t *testing.T) {
 	assert.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode)
 
 	s := w.Stats()
-	assert.Equal(t, int64(1), s.Events[watch.Distribution][watch.KindAccepted])
+	assert.Equal(t, int64(2), s.Events[watch.Distribution][watch.KindAccepted])
 	assert.Equal(t, int64(1), s.Events[watch.Distribution][watch.KindDuplicate])
-	assert.Equal(t, int64(3), s.Events[watch.Distribution][watch.KindIgnored])
+	assert.Equal(t, int64(6), s.Events[watch.Distribution][watch.KindIgnored])
 	assert.Equal(t, int64(1), s.Events[watch.DockerHub][watch.KindAccepted])
 	assert.Equal(t, int64(1), s.Events[watch.ACR][watch.KindAccepted])
 	assert.Equal(t, int64(2), s.Events[watch.ACR][watch.KindIgnored])

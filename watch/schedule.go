@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/baseflow/baseflow/dispatch"
 	"github.com/baseflow/baseflow/subscription"
 )
 
@@ -15,6 +16,9 @@ type subState struct {
 	running  bool
 	due      bool // the timer fired, or a full check came, while a check was running
 	failures int  // checks failed in a row
+	// busySince is when a check of this subscription with events found its pipeline
+	// running a build, zero when the last one did not.
+	busySince time.Time
 }
 
 func (w *Watcher) sub(id string) *subState {
@@ -139,9 +143,20 @@ func (w *Watcher) run(trigger Trigger, ids []string) {
 	<-w.sem
 	r := Run{Trigger: trigger, Subscriptions: ids, Events: events, Outcome: out, Err: err, Duration: time.Since(start)}
 	ok := w.settle(trigger, ids, out, err)
+	busy := map[string]bool{}
+	if out != nil {
+		for _, q := range out.Queued {
+			if q.Outcome == dispatch.SkippedActive && ok[q.SubscriptionID] && len(taken[q.SubscriptionID]) > 0 {
+				busy[q.SubscriptionID] = true
+			}
+		}
+	}
 	for _, id := range ids {
 		if !ok[id] {
 			r.Failed = append(r.Failed, id)
+		}
+		if busy[id] {
+			r.Waiting = append(r.Waiting, id)
 		}
 	}
 	w.record(r)
@@ -156,12 +171,27 @@ func (w *Watcher) run(trigger Trigger, ids []string) {
 	for _, id := range ids {
 		st := w.sub(id)
 		st.running = false
-		if ok[id] {
+		waiting := busy[id] && w.waitForActiveRun(id, st)
+		if !busy[id] {
+			st.busySince = time.Time{}
+		}
+		switch {
+		case waiting:
+			// The pipeline's active run started before these events: keep them.
 			st.failures = 0
 			for _, k := range taken[id] {
-				w.done(k, id)
+				if w.events[k] != nil {
+					st.pending[k] = true
+				}
 			}
-		} else {
+		case ok[id]:
+			st.failures = 0
+			for _, k := range taken[id] {
+				if !st.pending[k] { // pending again: pushed again during the check
+					w.done(k, id)
+				}
+			}
+		default:
 			st.failures++
 			for _, k := range taken[id] {
 				if w.events[k] != nil {
@@ -183,6 +213,8 @@ func (w *Watcher) run(trigger Trigger, ids []string) {
 		case st.due:
 			st.due = false
 			w.start(TriggerEvent, []string{id})
+		case len(st.pending) > 0 && waiting:
+			w.schedule(id, st, w.cfg.ActiveRunRetry)
 		case len(st.pending) > 0 && !ok[id]:
 			w.schedule(id, st, w.cfg.RetryDelay)
 		case len(st.pending) > 0:
@@ -190,6 +222,23 @@ func (w *Watcher) run(trigger Trigger, ids []string) {
 		}
 	}
 	w.mu.Unlock()
+}
+
+// waitForActiveRun reports whether a subscription whose pipeline had a run active keeps
+// waiting for it, or has waited ActiveRunMaxWait and gives its events up. w.mu is held.
+func (w *Watcher) waitForActiveRun(id string, st *subState) bool {
+	if st.busySince.IsZero() {
+		st.busySince = time.Now()
+	}
+	if time.Since(st.busySince) < w.cfg.ActiveRunMaxWait {
+		w.log.Info("a run of the pipeline is active and started before these events; checking again when it may have ended",
+			"subscription", id, "retry", w.cfg.ActiveRunRetry)
+		return true
+	}
+	w.log.Warn("the pipeline's runs stayed active too long; the next full check covers these events",
+		"subscription", id, "waited", time.Since(st.busySince).Round(time.Second))
+	st.busySince = time.Time{}
+	return false
 }
 
 // done records that subscription id checked event key, finishing the event when it was the

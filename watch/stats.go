@@ -43,6 +43,7 @@ const (
 	RejectTooLarge     = "too-large"    // 413: a body over the limit
 	RejectBadRequest   = "bad-request"  // 400: a body in no known format
 	RejectUnavailable  = "unavailable"  // 503: the journal could not record the event
+	RejectBusy         = "busy"         // 503: every slot for unauthenticated bodies was taken
 )
 
 // Stats is a snapshot of what a Watcher did since it started.
@@ -67,6 +68,9 @@ type Stats struct {
 	Pending int
 	// Indexed is the number of subscriptions in the index of final-stage bases.
 	Indexed int
+	// Unverified is the number of webhook bodies being read before their signature is
+	// checked (at most Config.MaxUnverified).
+	Unverified int
 }
 
 // counters accumulates the Stats that are counts.
@@ -169,7 +173,7 @@ func (s Stats) WritePrometheus(w io.Writer) error {
 		}
 	}
 	family("baseflow_watch_requests_rejected_total", "counter", "Webhook requests refused, by reason.")
-	for _, r := range union([]string{RejectUnauthorized, RejectTooLarge, RejectBadRequest, RejectUnavailable}, slices.Collect(maps.Keys(s.Rejected))) {
+	for _, r := range union([]string{RejectUnauthorized, RejectTooLarge, RejectBadRequest, RejectUnavailable, RejectBusy}, slices.Collect(maps.Keys(s.Rejected))) {
 		sample("baseflow_watch_requests_rejected_total", s.Rejected[r], "reason", r)
 	}
 	family("baseflow_watch_events_unmatched_total", "counter", "Tag pushes that no subscription uses as a final-stage base.")
@@ -197,6 +201,8 @@ func (s Stats) WritePrometheus(w io.Writer) error {
 	sample("baseflow_watch_events_pending", int64(s.Pending))
 	family("baseflow_watch_index_subscriptions", "gauge", "Subscriptions in the index of final-stage bases.")
 	sample("baseflow_watch_index_subscriptions", int64(s.Indexed))
+	family("baseflow_watch_unverified_reads", "gauge", "Webhook bodies being read before their signature is checked.")
+	sample("baseflow_watch_unverified_reads", int64(s.Unverified))
 	_, err := io.WriteString(w, b.String())
 	return err
 }

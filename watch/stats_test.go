@@ -26,6 +26,7 @@ func TestWritePrometheus(t *testing.T) {
 		LastFullCheck: time.Unix(1772442847, 0),
 		Pending:       1,
 		Indexed:       2,
+		Unverified:    3,
 	}
 	var b strings.Builder
 	require.NoError(t, s.WritePrometheus(&b))
@@ -38,6 +39,8 @@ func TestWritePrometheus(t *testing.T) {
 		`baseflow_watch_events_received_total{format="acr",kind="duplicate"} 0`,
 		`baseflow_watch_requests_rejected_total{reason="unauthorized"} 2`,
 		`baseflow_watch_requests_rejected_total{reason="too-large"} 0`,
+		`baseflow_watch_requests_rejected_total{reason="busy"} 0`,
+		`baseflow_watch_unverified_reads 3`,
 		`baseflow_watch_events_unmatched_total 4`,
 		`baseflow_watch_checks_total{trigger="event",result="ok"} 4`,
 		`baseflow_watch_checks_total{trigger="event",result="failed"} 1`,
@@ -69,7 +72,7 @@ func TestWritePrometheus(t *testing.T) {
 		name, _, _ := strings.Cut(fields[0], "{")
 		assert.True(t, families[name], "sample before its TYPE line: %s", line)
 	}
-	assert.Len(t, families, 9)
+	assert.Len(t, families, 10)
 }
 
 func TestWritePrometheusZero(t *testing.T) {

@@ -26,6 +26,8 @@ type Watcher struct {
 	log     *slog.Logger
 	sem     chan struct{}
 	ready   chan struct{}
+	// unverified holds a slot per webhook body being read before its signature is checked.
+	unverified chan struct{}
 
 	runs       sync.WaitGroup
 	runCtx     context.Context
@@ -42,6 +44,7 @@ type Watcher struct {
 	state       map[string]*subState
 	seen        map[string]time.Time
 	seenOrder   []seenKey
+	latest      map[string]string // normalized "name:tag" → key of the latest push taken in
 }
 
 // New returns a Watcher for cfg. It opens the journal (creating its directory); events found
@@ -49,6 +52,10 @@ type Watcher struct {
 func New(cfg Config) (*Watcher, error) {
 	if cfg.Checker == nil {
 		return nil, errors.New("watch: Config.Checker is required")
+	}
+	var err error
+	if cfg.Secret, err = trimSecret(cfg.Secret); err != nil {
+		return nil, err
 	}
 	if cfg.Secret == "" && !cfg.InsecureNoAuth {
 		return nil, ErrNoSecret
@@ -59,7 +66,14 @@ func New(cfg Config) (*Watcher, error) {
 	setDefault(&cfg.RetryDelay, DefaultRetryDelay)
 	setDefault(&cfg.ShutdownTimeout, DefaultShutdownTimeout)
 	setDefault(&cfg.DedupWindow, DefaultDedupWindow)
+	setDefault(&cfg.ActiveRunRetry, DefaultActiveRunRetry)
+	setDefault(&cfg.ActiveRunMaxWait, DefaultActiveRunMaxWait)
 	setDefault(&cfg.MaxBodyBytes, DefaultMaxBodyBytes)
+	setDefault(&cfg.MaxUnverified, DefaultMaxUnverified)
+	setDefault(&cfg.BodyTimeout, DefaultBodyTimeout)
+	setDefault(&cfg.HeaderTimeout, DefaultHeaderTimeout)
+	setDefault(&cfg.MaxConnections, DefaultMaxConnections)
+	cfg.MaxUnverified = max(cfg.MaxUnverified, 1)
 	setDefault(&cfg.MaxAttempts, DefaultMaxAttempts)
 	setDefault(&cfg.Concurrency, DefaultConcurrency)
 	cfg.Debounce = max(cfg.Debounce, 0)
@@ -68,17 +82,19 @@ func New(cfg Config) (*Watcher, error) {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	w := &Watcher{
-		cfg:    cfg,
-		subs:   make(map[string]subscription.Subscription, len(cfg.Subscriptions)),
-		auth:   newAuthenticator(cfg.Secret, cfg.SecretInURL),
-		index:  newIndex(),
-		stats:  newCounters(),
-		log:    log,
-		sem:    make(chan struct{}, cfg.Concurrency),
-		ready:  make(chan struct{}),
-		events: map[string]*pendingEvent{},
-		state:  map[string]*subState{},
-		seen:   map[string]time.Time{},
+		cfg:        cfg,
+		subs:       make(map[string]subscription.Subscription, len(cfg.Subscriptions)),
+		auth:       newAuthenticator(cfg.Secret, cfg.SecretInURL),
+		index:      newIndex(),
+		stats:      newCounters(),
+		log:        log,
+		sem:        make(chan struct{}, cfg.Concurrency),
+		unverified: make(chan struct{}, cfg.MaxUnverified),
+		ready:      make(chan struct{}),
+		events:     map[string]*pendingEvent{},
+		state:      map[string]*subState{},
+		seen:       map[string]time.Time{},
+		latest:     map[string]string{},
 	}
 	for _, s := range cfg.Subscriptions {
 		id := s.ID()
@@ -107,6 +123,7 @@ func (w *Watcher) Stats() Stats {
 	s := w.stats.snapshot()
 	s.Pending = w.journal.Len()
 	s.Indexed = w.index.len()
+	s.Unverified = len(w.unverified)
 	return s
 }
 

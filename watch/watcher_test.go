@@ -3,6 +3,7 @@ package watch_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/baseflow/baseflow/dispatch"
 	"github.com/baseflow/baseflow/registry"
+	"github.com/baseflow/baseflow/subscription"
 	"github.com/baseflow/baseflow/watch"
 )
 
@@ -82,9 +84,57 @@ func TestBurstMakesOneCheckAndOneBuild(t *testing.T) {
 	assert.Len(t, rs[0].Events, 3)
 	assert.Empty(t, rs[0].Failed)
 
-	// A late redelivery of a handled push changes nothing.
-	accept(t, w, watch.KindDuplicate, burst[0])
+	// A late redelivery of the tag's latest push changes nothing.
+	accept(t, w, watch.KindDuplicate, burst[3])
 	assert.Equal(t, 0, w.Stats().Pending)
+}
+
+// TestRollbackIsChecked: pushes A → B → A of one tag. The third is not a redelivery of the
+// first: images rebuilt on B must be rebuilt on A. Redeliveries are still absorbed. With the
+// registry's event ids (distribution, ACR) the ids tell them apart; without, the tag's latest
+// digest does.
+func TestRollbackIsChecked(t *testing.T) {
+	t.Parallel()
+	for _, withIDs := range []bool{true, false} {
+		t.Run(fmt.Sprintf("event ids %v", withIDs), func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t)
+			w := start(t, f.config())
+			target := dispatch.Target{Backend: subscription.GitHubActions, Owner: "octo", Repo: "images", Workflow: "build.yml"}
+			ev := func(id string, d digest.Digest) watch.Event {
+				e := push("registry-1.docker.io", "library/alpine", "3.20", d)
+				if withIDs {
+					e.ID = id
+				}
+				return e
+			}
+			a1, b, a2 := ev("e1", alpineV1), ev("e2", alpineV2), ev("e3", alpineV1)
+
+			accept(t, w, watch.KindAccepted, a1) // A, as image-info records it: nothing to do
+			settled(t, w, watch.TriggerEvent, 1)
+			accept(t, w, watch.KindDuplicate, a1)
+
+			require.NoError(t, f.static.Set("alpine:3.20", alpineV2))
+			accept(t, w, watch.KindAccepted, b)
+			settled(t, w, watch.TriggerEvent, 2)
+			require.Len(t, f.rec.Queued(), 1, "rebuilt on B")
+			// The build ran: image-info records B, the run is over.
+			f.source.set("octo", "images", "image-info", map[string]string{
+				"image-info.json": imageInfo("app", [3]string{"src/app", "alpine3.20", "alpine@" + string(alpineV2)}, [3]string{"src/tool", "bookworm", "debian@" + string(debianV1)}),
+			})
+			f.rec.Pipeline(target).SetActive()
+			accept(t, w, watch.KindDuplicate, b)
+
+			require.NoError(t, f.static.Set("alpine:3.20", alpineV1))
+			accept(t, w, watch.KindAccepted, a2)
+			settled(t, w, watch.TriggerEvent, 3)
+			queued := f.rec.Queued()
+			require.Len(t, queued, 2, "rebuilt on A again")
+			assert.Equal(t, "--path 'src/app'", queued[1].Value)
+			accept(t, w, watch.KindDuplicate, a2)
+			assert.Equal(t, int64(3), w.Stats().Events[watch.Distribution][watch.KindDuplicate])
+		})
+	}
 }
 
 func TestEventsDuringACheckMakeOneFollowUp(t *testing.T) {
@@ -114,15 +164,67 @@ func TestEventsDuringACheckMakeOneFollowUp(t *testing.T) {
 	f.resolver.gate = nil
 	f.resolver.mu.Unlock()
 	close(gate)
-	settled(t, w, watch.TriggerEvent, 2)
 
 	rs := waitRuns(t, &got, 2)
-	require.Len(t, rs, 2, "the check and one follow-up")
 	assert.Len(t, rs[0].Events, 1)
-	assert.Len(t, rs[1].Events, 2, "the follow-up handles both events that came during the check")
-	assert.Equal(t, int64(2), w.Stats().Checks[watch.TriggerEvent])
+	assert.Len(t, rs[1].Events, 2, "the follow-up checks both events that came during the check")
 	require.Len(t, f.rec.Queued(), 1, "the follow-up finds the first build active")
 	assert.Equal(t, dispatch.SkippedActive, rs[1].Outcome.Queued[0].Outcome)
+	assert.Equal(t, []string{imagesID}, rs[1].Waiting)
+	assert.Empty(t, rs[1].Failed)
+	assert.Equal(t, 2, w.Stats().Pending, "the active run started before the two pushes: they stay pending")
+}
+
+// TestActiveRunKeepsEventsPending: a push that comes while a run of the pipeline is active
+// (a run that started before the push, and cannot contain it) is not done when the check
+// finds the pipeline busy; it is checked again until the run ends, then queued.
+func TestActiveRunKeepsEventsPending(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	var got runs
+	cfg := f.config()
+	cfg.OnRun = got.add
+	cfg.ActiveRunRetry = 20 * time.Millisecond
+	w := start(t, cfg)
+	target := dispatch.Target{Backend: subscription.GitHubActions, Owner: "octo", Repo: "images", Workflow: "build.yml"}
+	pipeline := f.rec.Pipeline(target)
+	pipeline.SetActive(dispatch.Run{ID: 7, Status: dispatch.RunInProgress})
+
+	require.NoError(t, f.static.Set("alpine:3.20", alpineV2))
+	accept(t, w, watch.KindAccepted, push("docker.io", "library/alpine", "3.20", alpineV2))
+	rs := waitRuns(t, &got, 3)
+	for _, r := range rs[:3] {
+		require.NotNil(t, r.Outcome)
+		assert.Equal(t, dispatch.SkippedActive, r.Outcome.Queued[0].Outcome)
+		assert.Equal(t, []string{imagesID}, r.Waiting)
+		assert.Len(t, r.Events, 1, "the same event, checked again")
+	}
+	assert.Equal(t, 1, w.Stats().Pending, "not done while the run is active")
+	assert.Empty(t, f.rec.Queued())
+
+	pipeline.SetActive() // the run ends
+	settled(t, w, watch.TriggerEvent, 4)
+	queued := f.rec.Queued()
+	require.Len(t, queued, 1, "queued once the run ended")
+	assert.Equal(t, "--path 'src/app'", queued[0].Value)
+	assert.Equal(t, 0, w.Stats().Pending)
+}
+
+// TestActiveRunWaitIsBounded: events wait for an active run at most ActiveRunMaxWait.
+func TestActiveRunWaitIsBounded(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	cfg := f.config()
+	cfg.ActiveRunRetry = 10 * time.Millisecond
+	cfg.ActiveRunMaxWait = 50 * time.Millisecond
+	w := start(t, cfg)
+	f.rec.Pipeline(dispatch.Target{Backend: subscription.GitHubActions, Owner: "octo", Repo: "images", Workflow: "build.yml"}).
+		SetActive(dispatch.Run{ID: 7, Status: dispatch.RunInProgress})
+	require.NoError(t, f.static.Set("alpine:3.20", alpineV2))
+	accept(t, w, watch.KindAccepted, push("docker.io", "library/alpine", "3.20", alpineV2))
+	settled(t, w, watch.TriggerEvent, 2)
+	assert.Contains(t, f.logs.String(), "the pipeline's runs stayed active too long")
+	assert.Empty(t, f.rec.Queued())
 }
 
 func TestIndexFinalStageBasesOnly(t *testing.T) {
