@@ -33,7 +33,7 @@ type EventError struct {
 }
 
 func (e *EventError) Error() string {
-	return fmt.Sprintf("event %d: the push of %s names no valid image: %v", e.Index+1, e.Event.String(), e.Err)
+	return fmt.Sprintf("event %d (%s): names no valid image: %v", e.Index+1, e.Event.String(), e.Err)
 }
 
 func (e *EventError) Unwrap() error { return e.Err }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"time"
 )
 
@@ -86,11 +87,37 @@ func syntaxError(err error) error {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
 		if te.Field != "" {
-			return fmt.Errorf("field %s: JSON %s where %s was expected", te.Field, te.Value, te.Type)
+			return fmt.Errorf("field %s: JSON %s where %s was expected", te.Field, te.Value, jsonKind(te.Type))
 		}
 		return fmt.Errorf("JSON %s where an object was expected", te.Value)
 	}
 	return err
+}
+
+// jsonKind names, in JSON's words, what a value decoded into t must be: a sender knows
+// objects and strings, not the Go types behind them.
+func jsonKind(t reflect.Type) string {
+	if t == nil {
+		return "another value"
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
+		reflect.Float32, reflect.Float64:
+		return "a number"
+	}
+	return "another value"
 }
 
 // parseTime reads an RFC 3339 time, giving the zero time for anything else: a timestamp

@@ -199,6 +199,30 @@ func TestParseInvalidShapes(t *testing.T) {
 	assert.Empty(t, events)
 }
 
+// TestParseErrorsNameNoGoType: a sender reads the 400's text; it speaks of JSON values.
+func TestParseErrorsNameNoGoType(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		format     watch.Format
+		body, want string
+	}{
+		{watch.Distribution, `{"events": [5]}`, "field events: JSON number where an object was expected"},
+		{watch.Distribution, `{"events": {}}`, "field events: JSON object where an array was expected"},
+		{watch.Distribution, `{"events": [{"action": "push", "target": {"tag": 5}}]}`, "field events.target.tag: JSON number where a string was expected"},
+		{watch.DockerHub, `{"push_data": 5, "repository": {}}`, "field push_data: JSON number where an object was expected"},
+		{watch.DockerHub, `{"push_data": {"pushed_at": "x"}, "repository": {}}`, "field push_data.pushed_at: JSON string where a number was expected"},
+		{watch.ACR, `{"action": "push", "target": []}`, "field target: JSON array where an object was expected"},
+	}
+	for _, tt := range tests {
+		_, err := watch.Parse(tt.format, []byte(tt.body))
+		require.Error(t, err, tt.body)
+		assert.Contains(t, err.Error(), tt.want, tt.body)
+		for _, goWord := range []string{"watch.", "struct", "float64", "[]", "json:"} {
+			assert.NotContains(t, err.Error(), goWord, tt.body)
+		}
+	}
+}
+
 func TestParseDockerHubNamespaceFallback(t *testing.T) {
 	t.Parallel()
 	events, err := watch.Parse(watch.DockerHub, []byte(`{"push_data": {"tag": "3.20", "pushed_at": 1.5e9}, "repository": {"namespace": "library", "name": "alpine"}}`))
