@@ -335,4 +335,3 @@ func TestSecretIsTrimmedAndLongEnough(t *testing.T) {
 	_, err := watch.New(cfg)
 	assert.NoError(t, err)
 }
-
