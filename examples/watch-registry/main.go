@@ -14,6 +14,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -103,14 +104,19 @@ Endpoints:
 
 Webhooks must carry the shared secret as "Authorization: Bearer SECRET", or an HMAC-SHA256 of
 the body keyed with it as "X-Baseflow-Signature: sha256=HEX". Requests without it get 401,
-bodies over 1 MiB 413, bodies in no known format 400, accepted events 202.
+bodies over 1 MiB 413, bodies in no known format (or naming no valid image) 400, accepted
+events 202. A bearer token is checked before the body is read; at most 8 bodies are read at
+once before their signature is checked (more get 503 and Retry-After). At most 256
+connections are held at once; headers must arrive within 5s and a body within 10s more.
 
 Flags:
 `)
 	cli.PrintFlags(w, fs)
 	fmt.Fprint(w, `
 Environment:
-  BASEFLOW_WEBHOOK_SECRET  the webhooks' shared secret; required unless --insecure-no-auth
+  BASEFLOW_WEBHOOK_SECRET  the webhooks' shared secret, at least 16 bytes (white space around it,
+                           such as a file's final newline, is ignored); required unless
+                           --insecure-no-auth
   AZURE_DEVOPS_TOKEN       Azure DevOps personal access token (SYSTEM_ACCESSTOKEN in a pipeline)
   GITHUB_TOKEN             GitHub token, for GitHub Actions subscriptions, --notify-repo and
                            --image-info-source github
@@ -168,9 +174,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	if err := c.validate(fs.Args()); err != nil {
 		return fail(stderr, err)
 	}
-	secret := getenv(SecretEnv)
-	if secret == "" && !c.insecureNoAuth {
+	// A secret made from a file ends with a newline that no sender sends.
+	secret := strings.TrimSpace(getenv(SecretEnv))
+	switch {
+	case secret == "" && getenv(SecretEnv) != "":
+		return fail(stderr, cli.Usagef("%s holds only white space: webhooks need a shared secret", SecretEnv))
+	case secret == "" && !c.insecureNoAuth:
 		return fail(stderr, cli.Usagef("%s is not set: webhooks need a shared secret (or pass --insecure-no-auth to accept anyone's)", SecretEnv))
+	case secret != "" && len(secret) < watch.MinSecretLength:
+		return fail(stderr, cli.Usagef("%s is %d bytes long (without the white space around it): use a random secret of at least %d bytes", SecretEnv, len(secret), watch.MinSecretLength))
 	}
 	log, err := cli.NewLogger(stderr, c.logFormat, cli.Level(c.verbose))
 	if err != nil {

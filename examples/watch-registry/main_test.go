@@ -106,6 +106,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"--subscriptions", subs, "--mirror", "docker.io"}, map[string]string{SecretEnv: secret}, "--mirror \"docker.io\": want REGISTRY=TARGET"},
 		{[]string{"--subscriptions", subs, "--listen", ""}, map[string]string{SecretEnv: secret}, "--listen is required"},
 		{[]string{"--subscriptions", subs, "--nope"}, map[string]string{SecretEnv: secret}, "flag provided but not defined: -nope"},
+		{[]string{"--subscriptions", subs}, map[string]string{SecretEnv: "s3cret\n"}, "BASEFLOW_WEBHOOK_SECRET is 6 bytes long (without the white space around it): use a random secret of at least 16 bytes"},
+		{[]string{"--subscriptions", subs, "--insecure-no-auth"}, map[string]string{SecretEnv: " \n"}, "BASEFLOW_WEBHOOK_SECRET holds only white space"},
 	}
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer
@@ -113,6 +115,7 @@ func TestUsageErrors(t *testing.T) {
 		assert.Equal(t, 2, code, tt.args)
 		assert.Contains(t, stderr.String(), "watch-registry: "+tt.want, tt.args)
 		assert.Contains(t, stderr.String(), "Run watch-registry --help for usage.")
+		assert.NotContains(t, stderr.String(), "s3cret", "the secret is never shown")
 	}
 }
 
@@ -236,7 +239,8 @@ func startCommandOn(t *testing.T, ln net.Listener, subs, repos string) *command 
 		journal: filepath.Join(t.TempDir(), "journal"), cancel: cancel, done: make(chan int, 1)}
 	args := []string{"--subscriptions", subs, "--repo-url", repoURL(repos), "--debounce", "100ms", "--refresh", "0", "--journal", c.journal}
 	go func() {
-		c.done <- run(ctx, args, c.stdout, c.stderr, env(map[string]string{SecretEnv: secret}), deps{listener: ln, backend: c.rec})
+		// The secret as read from a file, with its final newline: senders sign without it.
+		c.done <- run(ctx, args, c.stdout, c.stderr, env(map[string]string{SecretEnv: secret + "\n"}), deps{listener: ln, backend: c.rec})
 	}()
 	t.Cleanup(func() {
 		cancel()
