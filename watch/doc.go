@@ -5,7 +5,7 @@
 //
 // The flow of one event:
 //
-//	POST /webhook ─► secret (bearer or HMAC) ─► parse ─► journal (fsync) ─► 202
+//	POST /webhook ─► secret (bearer or HMAC) ─► parse ─► match ─► journal (fsync) ─► 202
 //	                                                        │
 //	       index: pushed tag ─► subscriptions using it as a final-stage base
 //	                                                        │
@@ -33,21 +33,34 @@
 // myacr.azurecr.io/mirror/library/alpine:3.20 matches FROM alpine:3.20. A base used only by
 // an earlier stage of a Dockerfile never triggers a check, and neither does a push by digest.
 //
+// # Senders without the secret
+//
+// A bearer token is checked from the headers, before a byte of the body is read. A body that
+// only its signature can authenticate is read in one of Config.MaxUnverified slots (503 when
+// all are taken), within Config.BodyTimeout, so that unauthenticated senders hold at most
+// MaxUnverified × MaxBodyBytes of memory. Serve also bounds connections
+// (Config.MaxConnections), header time and idle time.
+//
 // # Coalescing
 //
 // A subscription's check starts Debounce after the first event that concerns it and handles
 // every event that arrived by then: a burst of pushes makes one check and at most one
 // queued build. Events arriving while its check runs are handled by one follow-up check when
 // it ends. A check that fails (a repository or registry unreachable) keeps its events, which
-// are tried again after RetryDelay, up to MaxAttempts checks in a row.
+// are tried again after RetryDelay, up to MaxAttempts checks in a row. A check whose rebuild
+// was not queued because the pipeline had a run active (dispatch.SkippedActive) keeps its
+// events too: that run started before them. They are checked again every ActiveRunRetry,
+// until the run has ended or ActiveRunMaxWait has passed.
 //
 // # Durability and duplicates
 //
-// Accepted events are written to the Journal before the 202 reply and removed once every
-// subscription they concern has been checked, so a restart (or a crash) loses none: Run
-// replays the journal first. An event's Key is its tag and pushed digest, so a registry
-// delivering it again, while it is pending or within DedupWindow after it was handled, is
-// answered 202 and changes nothing.
+// Accepted events that concern a subscription are written to the Journal before the 202
+// reply (the events of one body in one write) and removed once every subscription they
+// concern has been checked, so a restart, or the process being killed, loses none: Run
+// replays the journal first. An event's Key is the registry's event id when it sends one,
+// else the pushed digest or push time; a delivery whose key is that of its tag's latest push,
+// pending or handled within DedupWindow, is a redelivery, answered 202 and changing nothing.
+// A tag pushed back to an earlier digest (A → B → A) is checked again.
 //
 // # Operations
 //
