@@ -106,7 +106,7 @@ Webhooks must carry the shared secret as "Authorization: Bearer SECRET", or an H
 the body keyed with it as "X-Baseflow-Signature: sha256=HEX". Requests without it get 401,
 bodies over 1 MiB 413, bodies in no known format (or naming no valid image) 400, accepted
 events 202. A bearer token is checked before the body is read; at most 8 bodies are read at
-once before their signature is checked (more get 503 and Retry-After). At most 256
+once before their signature is checked (more get 503 and Retry-After). At most 1024
 connections are held at once; headers must arrive within 5s and a body within 10s more.
 
 Flags:
