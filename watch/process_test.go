@@ -28,8 +28,8 @@ import (
 // The child process: the test binary re-executed to serve a watcher of the fixture, so that
 // it can be killed, and its memory measured, apart from the test.
 const (
-	helperAddrEnv    = "BASEFLOW_WATCH_HELPER_ADDR"    // file the child writes its address to
-	helperJournalEnv = "BASEFLOW_WATCH_HELPER_JOURNAL" // its journal directory
+	helperAddrEnv    = "BASEFLOW_WATCH_HELPER_ADDR"      // file the child writes its address to
+	helperJournalEnv = "BASEFLOW_WATCH_HELPER_JOURNAL"   // its journal directory
 	helperNoLimitEnv = "BASEFLOW_WATCH_HELPER_NO_LIMITS" // "1": no bound on connections and unverified reads
 )
 
