@@ -418,3 +418,38 @@ func TestShutdownKeepsUnhandledEvents(t *testing.T) {
 	assert.Len(t, entries, 1, "the event is still in the journal")
 	assert.Empty(t, f.rec.Queued())
 }
+
+// TestRollbackDuringACheck: A is being checked when B, then A again, are pushed (no event
+// ids). The check may have looked the tag up before either; the follow-up checks both, and A
+// stays in the journal until it has.
+func TestRollbackDuringACheck(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	var got runs
+	cfg := f.config()
+	cfg.OnRun = got.add
+	cfg.JournalDir = t.TempDir()
+	w := start(t, cfg)
+
+	f.resolver.mu.Lock()
+	gate, entered := make(chan struct{}), make(chan struct{}, 10)
+	f.resolver.gate, f.resolver.entered = gate, entered
+	f.resolver.mu.Unlock()
+
+	a, b := push("docker.io", "library/alpine", "3.20", alpineV2), push("docker.io", "library/alpine", "3.20", alpineV1)
+	accept(t, w, watch.KindAccepted, a)
+	accept(t, w, watch.KindDuplicate, a)
+	<-entered // the check of A is looking the tag up
+	accept(t, w, watch.KindAccepted, b)
+	accept(t, w, watch.KindAccepted, a) // back to A: not a redelivery
+	accept(t, w, watch.KindDuplicate, a)
+	assert.Equal(t, 2, w.Stats().Pending)
+	f.resolver.mu.Lock()
+	f.resolver.gate = nil
+	f.resolver.mu.Unlock()
+	close(gate)
+	settled(t, w, watch.TriggerEvent, 2)
+	rs := waitRuns(t, &got, 2)
+	assert.Equal(t, []watch.Event{a}, rs[0].Events)
+	assert.ElementsMatch(t, []watch.Event{a, b}, rs[1].Events, "the follow-up checks A again")
+}
