@@ -58,7 +58,8 @@ var rules = map[string]rule{
 	"registry/registrytest": {thirdParty: concat(references, oras), baseflow: []string{"registry", "platform", internalPkgs}},
 	// The engine and the watcher: no registry client, no CI backend, no wiring.
 	"check": {thirdParty: concat(buildkit, references), baseflow: []string{"subscription", "manifest", "platform", "dockerfile", "imageinfo", "depgraph", "registry", internalPkgs}},
-	"watch": {thirdParty: concat(buildkit, references), baseflow: []string{"", "check", "dispatch", "subscription", "manifest", "platform", "dockerfile", "imageinfo", "depgraph", "registry", internalPkgs}},
+	// The watcher also bounds its server's connections with x/net's netutil.LimitListener.
+	"watch": {thirdParty: concat(buildkit, references, []string{"golang.org/x/net"}), baseflow: []string{"", "check", "dispatch", "subscription", "manifest", "platform", "dockerfile", "imageinfo", "depgraph", "registry", internalPkgs}},
 }
 
 func concat(lists ...[]string) []string { return slices.Concat(lists...) }
