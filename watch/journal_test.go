@@ -3,6 +3,7 @@ package watch_test
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -76,4 +77,38 @@ func TestJournalUnwritable(t *testing.T) {
 	require.NoError(t, os.WriteFile(file, nil, 0o600))
 	_, err := watch.OpenJournal(filepath.Join(file, "journal"))
 	assert.Error(t, err, "a journal under a file cannot be created")
+}
+
+// TestJournalBatchFile: the events of one Append share a file, which stays until every one
+// of them is removed; reopened before that, the journal replays them all (a handled event is
+// checked again, never lost).
+func TestJournalBatchFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	j, err := watch.OpenJournal(dir)
+	require.NoError(t, err)
+	e1 := push("docker.io", "library/alpine", "3.20", alpineV1)
+	e2 := push("docker.io", "library/alpine", "3.20", alpineV2)
+	e3 := push("docker.io", "library/debian", "bookworm", debianV1)
+	created, err := j.Append([]string{e1.Key(), e2.Key(), e3.Key()}, []watch.Event{e1, e2, e3})
+	require.NoError(t, err)
+	assert.Equal(t, []bool{true, true, true}, created)
+	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	require.NoError(t, err)
+	require.Len(t, files, 1, "one write for the three")
+	data, err := os.ReadFile(files[0])
+	require.NoError(t, err)
+	assert.Equal(t, 3, strings.Count(string(data), "\n"), "one line per event")
+
+	require.NoError(t, j.Remove(e1.Key()))
+	require.NoError(t, j.Remove(e2.Key()))
+	assert.FileExists(t, files[0], "e3 is still pending")
+	reopened, err := watch.OpenJournal(dir)
+	require.NoError(t, err)
+	keys, events := reopened.Pending()
+	assert.Equal(t, []string{e1.Key(), e2.Key(), e3.Key()}, keys, "in the order of the body")
+	assert.Equal(t, []watch.Event{e1, e2, e3}, events)
+
+	require.NoError(t, j.Remove(e3.Key()))
+	assert.NoFileExists(t, files[0])
 }
