@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/baseflow/baseflow/dockerfile"
 )
 
 // BaseOverride rewrites external base references before they are looked up and compared, as
@@ -52,4 +54,12 @@ func (g *Graph) publicRef(ref string) string {
 		}
 	}
 	return ref
+}
+
+// RecordedRepo returns the repository a baseImageDigest names for base ref (after the base
+// override): the one Stale compares "<repository>@<current digest>" with, and the one a
+// build record writes. Under a registry override an image in the override registry is
+// named by the manifest's own registry.
+func (g *Graph) RecordedRepo(ref string) string {
+	return dockerfile.RepoOf(g.publicRef(ref))
 }

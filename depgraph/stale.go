@@ -152,7 +152,7 @@ func Stale(g *Graph, records Records, digests DigestLookup, opts CheckOptions) *
 				c.Err = err
 				break
 			}
-			c.Current = dockerfile.RepoOf(g.publicRef(c.Ref)) + "@" + digest
+			c.Current = g.RecordedRepo(c.Ref) + "@" + digest
 			if c.Recorded != c.Current {
 				c.Stale = true
 				why = Reason{Kind: BaseChanged, Base: c.Ref, Recorded: c.Recorded, Current: c.Current}

@@ -20,12 +20,20 @@ const maxDepth = 512
 type Option func(*options)
 
 type options struct {
-	maxSize int64
+	maxSize  int64
+	forCheck bool
 }
 
 // WithMaxSize sets the largest input accepted, in bytes; n <= 0 means DefaultMaxSize.
 func WithMaxSize(n int64) Option {
 	return func(o *options) { o.maxSize = n }
+}
+
+// ForStaleCheck reads platforms without a digest or commitUrl (absent or null, read as ""):
+// the stale check needs neither, so a hand-written or partly recorded file still binds. The
+// merge reads without it and keeps ImageBuilder's rule that both are required.
+func ForStaleCheck() Option {
+	return func(o *options) { o.forCheck = true }
 }
 
 func buildOptions(opts []Option) options {
@@ -63,7 +71,7 @@ func parse(name string, data []byte, o options) (*Document, error) {
 	if int64(len(data)) > o.maxSize {
 		return nil, fmt.Errorf("%s: %w (%d bytes)", name, ErrTooLarge, o.maxSize)
 	}
-	d := decoder{data: data, name: name}
+	d := decoder{data: data, name: name, forCheck: o.forCheck}
 	// File.ReadAllText drops a UTF-8 byte order mark; so do we.
 	if len(data) >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF {
 		d.pos = 3
@@ -269,7 +277,7 @@ func (d *decoder) platform() (*Platform, error) {
 		case is(name, "digest"):
 			req.mark(1)
 			d.push("digest")
-			p.Digest, err = d.reqString()
+			p.Digest, err = d.platformString()
 		case is(name, "baseImageDigest"):
 			d.push("baseImageDigest")
 			p.BaseImageDigest, err = d.optString()
@@ -291,7 +299,7 @@ func (d *decoder) platform() (*Platform, error) {
 		case is(name, "commitUrl"):
 			req.mark(5)
 			d.push("commitUrl")
-			p.CommitURL, err = d.reqString()
+			p.CommitURL, err = d.platformString()
 		case is(name, "layers"):
 			d.push("layers")
 			p.Layers, err = d.layers()
@@ -307,7 +315,23 @@ func (d *decoder) platform() (*Platform, error) {
 	if err != nil {
 		return nil, err
 	}
+	if d.forCheck {
+		req.mark(1)
+		req.mark(5)
+	}
 	return p, d.checkRequired(start, req)
+}
+
+// platformString reads digest or commitUrl: required, unless reading for the stale check.
+func (d *decoder) platformString() (string, error) {
+	if !d.forCheck {
+		return d.reqString()
+	}
+	s, err := d.optString()
+	if s == nil {
+		return "", err
+	}
+	return *s, err
 }
 
 // layers reads schema 2.0 layer objects and schema 1.0 digest strings.

@@ -17,6 +17,8 @@ type decoder struct {
 	pos  int
 	name string
 	path []pathElem
+	// forCheck makes a platform's digest and commitUrl optional (ForStaleCheck).
+	forCheck bool
 	// intern deduplicates short values that repeat across platforms (OS, architecture...).
 	intern map[string]string
 }
