@@ -11,6 +11,8 @@ import (
 // recorded is what an image-info file says about each platform, keyed by Dockerfile path.
 type recorded map[string]string
 
+func (recorded) NearMiss(*manifest.Platform) string { return "" }
+
 func (r recorded) BaseImageDigest(p *manifest.Platform) (string, bool) {
 	d, ok := r[p.Dockerfile]
 	return d, ok

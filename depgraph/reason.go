@@ -33,6 +33,9 @@ type Reason struct {
 	Via []string `json:"via,omitempty"`
 	// Root is the reason of the chain's first image, for DependsOn and DependencyOf.
 	Root *Reason `json:"root,omitempty"`
+	// NearMiss, for NotInImageInfo, names an image-info entry that differs from the image's
+	// platform only by a likely mistake, and how (see Records.NearMiss).
+	NearMiss string `json:"nearMiss,omitempty"`
 }
 
 // String says the reason in one short sentence.
@@ -44,6 +47,9 @@ func (r Reason) String() string {
 		}
 		return fmt.Sprintf("base %s changed from %s to %s", r.Base, shortDigest(r.Recorded), shortDigest(r.Current))
 	case NotInImageInfo:
+		if r.NearMiss != "" {
+			return "image-info has no entry for this image; did you mean " + r.NearMiss + "?"
+		}
 		return "image-info has no entry for this image"
 	case DependsOn, DependencyOf:
 		verb := "built on"
@@ -72,6 +78,9 @@ func (r Reason) Brief() string {
 		}
 		return "base " + r.Base + " changed"
 	case NotInImageInfo:
+		if r.NearMiss != "" {
+			return "not in image-info; did you mean " + r.NearMiss + "?"
+		}
 		return "not in image-info"
 	case DependsOn:
 		return "built on " + r.Via[len(r.Via)-2]

@@ -13,6 +13,10 @@ type Records interface {
 	// BaseImageDigest returns the baseImageDigest recorded for p ("" when none was
 	// recorded) and whether image-info holds an entry bound to p at all.
 	BaseImageDigest(p *manifest.Platform) (digest string, found bool)
+	// NearMiss describes, for a platform without an entry, an entry that almost binds to
+	// it (a field's letter case, "/Dockerfile", the repo name, the osVersion), or returns
+	// "" when there is none. The check names it in the platform's reason.
+	NearMiss(p *manifest.Platform) string
 }
 
 // DigestLookup returns the current digest ("sha256:…") of a base reference, as the registry
@@ -145,7 +149,7 @@ func Stale(g *Graph, records Records, digests DigestLookup, opts CheckOptions) *
 		switch {
 		case !c.Found:
 			c.Stale = true
-			why = Reason{Kind: NotInImageInfo}
+			why = Reason{Kind: NotInImageInfo, NearMiss: records.NearMiss(n.Platform)}
 		default:
 			digest, err := digests(c.Ref)
 			if err != nil {

@@ -83,6 +83,8 @@ func mustBuild(t *testing.T, specs ...spec) *depgraph.Graph {
 // Dockerfile path and architecture. A platform with no key has no entry.
 type records map[string]string
 
+func (records) NearMiss(*manifest.Platform) string { return "" }
+
 func (r records) BaseImageDigest(p *manifest.Platform) (string, bool) {
 	d, ok := r[p.Dockerfile+"|"+p.Architecture]
 	return d, ok
