@@ -148,6 +148,8 @@ func chainFS(n int) fstest.MapFS {
 // chainRecords has an image-info entry for every image; the root's base digest is outdated.
 type chainRecords struct{}
 
+func (chainRecords) NearMiss(*manifest.Platform) string { return "" }
+
 func (chainRecords) BaseImageDigest(p *manifest.Platform) (string, bool) {
 	return "alpine@sha256:" + fmt.Sprintf("%064d", 0), true
 }

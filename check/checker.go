@@ -191,12 +191,19 @@ func (c *Checker) check(ctx context.Context, s subscription.Subscription, resolv
 	f := s.ImageInfo
 	data, err := infoSource.ReadFile(ctx, f.Owner, f.Repo, f.Branch, f.Path)
 	if err != nil {
-		r.Err = fmt.Errorf("image-info %s/%s/%s/%s: %w", f.Owner, f.Repo, f.Branch, f.Path, err)
+		r.Err = fmt.Errorf("image-info %s: %w", s.ImageInfoName(), err)
 		return r
 	}
-	records, err := c.LoadRecords(f.Path, data, m)
+	name := f.Path
+	if s.IsLocal() {
+		name = s.ImageInfoName() // as given, so that errors name the file the user passed
+	}
+	records, err := c.LoadRecords(name, data, m)
 	if err != nil {
-		r.Err = fmt.Errorf("image-info %s/%s/%s/%s: %w", f.Owner, f.Repo, f.Branch, f.Path, err)
+		if !s.IsLocal() {
+			err = fmt.Errorf("image-info %s: %w", s.ImageInfoName(), err)
+		}
+		r.Err = err
 		return r
 	}
 
@@ -241,15 +248,18 @@ func (c *Checker) LoadGraph(ctx context.Context, s subscription.Subscription) (*
 	mf := s.Manifest
 	tree, err := c.Manifests.Tree(ctx, mf.Owner, mf.Repo, mf.Branch)
 	if err != nil {
+		if s.IsLocal() {
+			return nil, nil, fmt.Errorf("%s: %w", s.RepositoryName(), err)
+		}
 		return nil, nil, fmt.Errorf("repository %s/%s branch %s: %w", mf.Owner, mf.Repo, mf.Branch, err)
 	}
 	m, err := manifest.Load(tree, mf.Path, manifest.Options{Variables: mf.Variables, RegistryOverride: c.RegistryOverride})
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s/%s@%s: %w", mf.Owner, mf.Repo, mf.Branch, err)
+		return nil, nil, fmt.Errorf("%s: %w", s.RepositoryName(), err)
 	}
 	g, err := depgraph.Build(m, tree, depgraph.Options{Concurrency: max(1, runtime.GOMAXPROCS(0))})
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s/%s@%s: manifest %s: %w", mf.Owner, mf.Repo, mf.Branch, mf.Path, err)
+		return nil, nil, fmt.Errorf("%s: manifest %s: %w", s.RepositoryName(), mf.Path, err)
 	}
 	return m, g, nil
 }

@@ -20,6 +20,9 @@ type CheckSettings struct {
 	SubscriptionsFile string
 	// Subscriptions, when not nil, are checked instead of SubscriptionsFile's.
 	Subscriptions []subscription.Subscription
+	// WorkingCopy, when set, checks one manifest and image-info file on the local disk, as
+	// they are, instead of subscriptions: no git, no subscriptions file, no Sources.
+	WorkingCopy *WorkingCopy
 	// Shard keeps only the subscriptions of one shard (see subscription.Shard); the zero
 	// Shard keeps them all.
 	Shard Shard
@@ -43,6 +46,14 @@ type CheckSettings struct {
 	Logger *slog.Logger
 }
 
+// WorkingCopy is a manifest and an image-info file on the local disk (see
+// subscription.WorkingCopy): paths as given, which name the check's SubscriptionId.
+type WorkingCopy struct {
+	Manifest, ImageInfo string
+	// Variables override and add manifest variables.
+	Variables map[string]string
+}
+
 // Shard is shard Index of Count (1 ≤ Index ≤ Count); the zero Shard is everything.
 type Shard struct {
 	Index, Count int
@@ -64,6 +75,15 @@ type Check struct {
 // filters and overrides. The caller closes the Check.
 func NewCheck(s CheckSettings) (*Check, error) {
 	subs := s.Subscriptions
+	var manifests, info subscription.Source
+	if wc := s.WorkingCopy; wc != nil {
+		if wc.Manifest == "" || wc.ImageInfo == "" {
+			return nil, errors.New("setup: WorkingCopy needs Manifest and ImageInfo")
+		}
+		var sub subscription.Subscription
+		sub, manifests, info = subscription.WorkingCopy(wc.Manifest, wc.ImageInfo, wc.Variables)
+		subs = []subscription.Subscription{sub}
+	}
 	if subs == nil {
 		if s.SubscriptionsFile == "" {
 			return nil, errors.New("setup: CheckSettings.SubscriptionsFile is required")
@@ -86,9 +106,11 @@ func NewCheck(s CheckSettings) (*Check, error) {
 		s.Registry.Logger = s.Logger
 	}
 	c := &Check{Subscriptions: subs}
-	manifests, info, err := OpenSources(s.Sources)
-	if err != nil {
-		return nil, err
+	if manifests == nil {
+		var err error
+		if manifests, info, err = OpenSources(s.Sources); err != nil {
+			return nil, err
+		}
 	}
 	c.closers = append(c.closers, manifests.Close)
 	if info != manifests {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/baseflow/baseflow/internal/jsonerr"
@@ -23,6 +24,9 @@ type Subscription struct {
 	PipelineTrigger PipelineTrigger `json:"pipelineTrigger"`
 	// OSType, when set, skips the subscription unless the check's --os-type glob matches it.
 	OSType string `json:"osType,omitempty"`
+
+	// A working copy's manifest and image-info paths as given (WorkingCopy).
+	localID, localInfo string
 }
 
 // GitFile names a file at a branch of a GitHub-style repository.
@@ -75,11 +79,38 @@ func (t PipelineTrigger) Backend() Backend {
 	return AzureDevOps
 }
 
-// ID is the subscription's identity, "<owner>/<repo>/<branch>/<path>" of its manifest. It is
-// the SubscriptionId of stale-path results.
+// ID is the subscription's identity, "<owner>/<repo>/<branch>/<path>" of its manifest (the
+// manifest path as given for a WorkingCopy). It is the SubscriptionId of stale-path results.
 func (s Subscription) ID() string {
+	if s.localID != "" {
+		return s.localID
+	}
 	m := s.Manifest
 	return m.Owner + "/" + m.Repo + "/" + m.Branch + "/" + m.Path
+}
+
+// IsLocal reports whether the subscription is a working copy on the local disk
+// (WorkingCopy).
+func (s Subscription) IsLocal() bool { return s.localID != "" }
+
+// RepositoryName names the manifest's repository in messages: "owner/repo@branch", or
+// "working copy <directory>".
+func (s Subscription) RepositoryName() string {
+	if s.localID != "" {
+		return "working copy " + filepath.Dir(s.localID)
+	}
+	m := s.Manifest
+	return m.Owner + "/" + m.Repo + "@" + m.Branch
+}
+
+// ImageInfoName names the image-info file in messages: "owner/repo/branch/path", or the
+// working copy's path as given.
+func (s Subscription) ImageInfoName() string {
+	if s.localInfo != "" {
+		return s.localInfo
+	}
+	f := s.ImageInfo
+	return f.Owner + "/" + f.Repo + "/" + f.Branch + "/" + f.Path
 }
 
 // Load reads and validates a subscriptions file.
@@ -100,7 +131,9 @@ func Load(path string) ([]Subscription, error) {
 }
 
 // Parse decodes and validates the subscriptions in data; name is used in errors. A leading
-// UTF-8 byte order mark is skipped, as ImageBuilder's File.ReadAllText does.
+// UTF-8 byte order mark is skipped, as ImageBuilder's File.ReadAllText does. A
+// pipelineTrigger may be left out (a check needs none); one that is present must be valid.
+// Commands that queue builds call Validate, which requires it.
 func Parse(name string, data []byte) ([]Subscription, error) {
 	data = jsonerr.TrimBOM(data)
 	var subs []Subscription
@@ -117,7 +150,11 @@ func Parse(name string, data []byte) ([]Subscription, error) {
 	}
 	seen := make(map[string]int, len(subs))
 	for i, s := range subs {
-		if err := s.Validate(); err != nil {
+		err := s.ValidateSources()
+		if err == nil && !s.PipelineTrigger.IsZero() {
+			err = s.PipelineTrigger.validate()
+		}
+		if err != nil {
 			return nil, fmt.Errorf("%s: [%d]%s", name, i, err)
 		}
 		if j, dup := seen[s.ID()]; dup {
@@ -136,27 +173,27 @@ type FieldError struct {
 
 func (e *FieldError) Error() string { return "." + e.Field + ": " + e.Problem }
 
-// Validate reports the first missing or invalid field. The owners, repos, branches, paths and
-// the path variable may hold only letters, digits and . _ - / + @ , = ~ (see the error for
-// the character refused and its position): they reach URLs, git and pipelines' command lines.
+// Validate reports the first missing or invalid field, the pipeline trigger included: what
+// a command that queues builds needs. The owners, repos, branches, paths and the path
+// variable may hold only letters, digits and . _ - / + @ , = ~ (see the error for the
+// character refused and its position): they reach URLs, git and pipelines' command lines.
 func (s Subscription) Validate() error {
-	check := func(field, v string) error {
-		if strings.TrimSpace(v) == "" {
-			return &FieldError{field, "required"}
-		}
-		if err := repopath.CheckChars(v); err != nil {
-			return &FieldError{field, fmt.Sprintf("%q: %v", v, err)}
-		}
-		return nil
+	if err := s.ValidateSources(); err != nil {
+		return err
 	}
+	return s.PipelineTrigger.validate()
+}
+
+// ValidateSources reports the first missing or invalid field of the manifest and image-info
+// locations: what a check needs. Parse also validates a pipelineTrigger that is present.
+func (s Subscription) ValidateSources() error {
 	for _, f := range []struct{ name, v string }{
 		{"manifest.owner", s.Manifest.Owner}, {"manifest.repo", s.Manifest.Repo},
 		{"manifest.branch", s.Manifest.Branch}, {"manifest.path", s.Manifest.Path},
 		{"imageInfo.owner", s.ImageInfo.Owner}, {"imageInfo.repo", s.ImageInfo.Repo},
 		{"imageInfo.branch", s.ImageInfo.Branch}, {"imageInfo.path", s.ImageInfo.Path},
-		{"pipelineTrigger.pathVariable", s.PipelineTrigger.PathVariable},
 	} {
-		if err := check(f.name, f.v); err != nil {
+		if err := checkField(f.name, f.v); err != nil {
 			return err
 		}
 	}
@@ -167,7 +204,26 @@ func (s Subscription) Validate() error {
 			return &FieldError{f.name, fmt.Sprintf("%q must be a relative path inside the repository", f.v)}
 		}
 	}
-	t := s.PipelineTrigger
+	return nil
+}
+
+func checkField(field, v string) error {
+	if strings.TrimSpace(v) == "" {
+		return &FieldError{field, "required"}
+	}
+	if err := repopath.CheckChars(v); err != nil {
+		return &FieldError{field, fmt.Sprintf("%q: %v", v, err)}
+	}
+	return nil
+}
+
+// IsZero reports whether the trigger is absent from its subscription.
+func (t PipelineTrigger) IsZero() bool { return t == PipelineTrigger{} }
+
+func (t PipelineTrigger) validate() error {
+	if err := checkField("pipelineTrigger.pathVariable", t.PathVariable); err != nil {
+		return err
+	}
 	switch {
 	case t.Workflow != "":
 		if t.ID != 0 {

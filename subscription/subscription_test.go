@@ -1,6 +1,7 @@
 package subscription_test
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -175,4 +176,28 @@ func TestByteOrderMark(t *testing.T) {
 	paths, err := subscription.ParseImagePaths("paths.json", []byte("\xef\xbb\xbf"+`[{"SubscriptionId": "a", "ImagePaths": ["src/a"]}]`))
 	require.NoError(t, err)
 	assert.Equal(t, []subscription.ImagePaths{{SubscriptionID: "a", ImagePaths: []string{"src/a"}}}, paths)
+}
+
+// TestParseWithoutPipelineTrigger: a check needs no pipelineTrigger; queueing does.
+func TestParseWithoutPipelineTrigger(t *testing.T) {
+	t.Parallel()
+	subs, err := subscription.Parse("subs.json", []byte(`[{"manifest": {"owner": "o", "repo": "r", "branch": "main", "path": "manifest.json"},
+	  "imageInfo": {"owner": "o", "repo": "versions", "branch": "main", "path": "info.json"}}]`))
+	require.NoError(t, err)
+	require.Len(t, subs, 1)
+	assert.True(t, subs[0].PipelineTrigger.IsZero())
+	assert.NoError(t, subs[0].ValidateSources())
+	assert.EqualError(t, subs[0].Validate(), ".pipelineTrigger.pathVariable: required")
+}
+
+func TestWorkingCopy(t *testing.T) {
+	t.Parallel()
+	s, manifests, info := subscription.WorkingCopy("repo/manifest.json", "../versions/image-info.json", map[string]string{"a": "b"})
+	assert.Equal(t, "repo/manifest.json", s.ID())
+	assert.Equal(t, "manifest.json", s.Manifest.Path)
+	assert.Equal(t, "image-info.json", s.ImageInfo.Path)
+	assert.Equal(t, subscription.DirSource{Root: "repo/"}, manifests)
+	assert.Equal(t, subscription.DirSource{Root: "../versions/"}, info)
+	_, err := info.ReadFile(context.Background(), "", "", "", "../x")
+	assert.ErrorContains(t, err, "not a path inside")
 }

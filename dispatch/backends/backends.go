@@ -98,6 +98,12 @@ func NewDispatcher(s Settings, subs []subscription.Subscription) (*dispatch.Disp
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
+	for _, sub := range subs {
+		// A check reads subscriptions without a pipelineTrigger; queueing needs one.
+		if err := sub.Validate(); err != nil {
+			return nil, fmt.Errorf("subscription %s: %w", sub.ID(), err)
+		}
+	}
 	d := &dispatch.Dispatcher{Backends: dispatch.Backends{}, FailureLimit: s.FailureLimit, DryRun: s.DryRun, Logger: s.Logger}
 	if s.DryRun {
 		return d, nil

@@ -17,12 +17,18 @@ import (
 	"github.com/baseflow/baseflow/registry"
 )
 
-const usage = `Usage: get-stale-images --subscriptions FILE [flags]
+const usage = `Usage:
+  get-stale-images --subscriptions FILE [flags]
+  get-stale-images --manifest FILE --image-info FILE [flags]
 
 For every subscription, clones the manifest's repository, parses its Dockerfiles, reads the
 image-info file, asks the registry for the current digest of each external final-stage base
 (one HEAD per distinct reference for the whole run), and lists the Dockerfile paths to rebuild:
 the images whose base moved, and every image connected to them through FROMs.
+
+With --manifest and --image-info instead of --subscriptions, checks the manifest and its
+Dockerfiles as they are on disk (uncommitted changes included), without git or a
+subscriptions file; the SubscriptionId is the manifest path as given.
 
 Output (stdout, or --output FILE), as ImageBuilder writes it:
   [{"SubscriptionId":"dotnet/dotnet-docker/main/manifest.json","ImagePaths":["src/a","src/b"]}]
@@ -39,6 +45,9 @@ Examples:
   # ImageBuilder's pipeline step, in an Azure Pipelines job
   get-stale-images --subscriptions eng/check-base-image-subscriptions.json \
     --os-type '*' --architecture '*' --format azure-pipelines --variable staleImagePaths
+
+  # A working copy, right after recording and merging its builds
+  get-stale-images --manifest manifest.json --image-info image-info.json --explain
 
   # Two of four matrix jobs, explained, against a local mirror of git repositories
   get-stale-images --subscriptions subscriptions.json --repo-url file:///srv/git/{owner}/{repo} \
@@ -63,6 +72,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	fs.SetOutput(io.Discard)
 	checkFlags.Register(fs)
 	checkFlags.RegisterTimeout(fs)
+	checkFlags.RegisterWorkingCopy(fs)
 	out.Register(fs)
 	logFormat := fs.String("log-format", "text", "log `FORMAT` on stderr: text or json")
 	verbose := fs.Bool("verbose", false, "debug logging")

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -252,7 +253,10 @@ func TestUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{nil, "--subscriptions is required"},
+		{nil, "--subscriptions (or --manifest and --image-info) is required"},
+		{[]string{"--manifest", "m.json"}, "--manifest and --image-info go together"},
+		{[]string{"--subscriptions", "x", "--manifest", "m.json", "--image-info", "i.json"}, "do not go together"},
+		{[]string{"--manifest", "m.json", "--image-info", "i.json", "--shard", "1/2"}, "--shard goes with --subscriptions"},
 		{[]string{"--subscriptions", "x", "--format", "yaml"}, `--format "yaml"`},
 		{[]string{"--subscriptions", "x", "--shard", "3/2"}, `--shard: shard "3/2"`},
 		{[]string{"--subscriptions", "x", "--mirror", "docker.io"}, `--mirror "docker.io": want REGISTRY=TARGET`},
@@ -305,4 +309,55 @@ func TestAgainstDistribution(t *testing.T) {
 	assert.Equal(t, idx.Digest.String(), rep.Subscriptions[0].Bases[0].Digest, "the manifest list's own digest, not a child's")
 	assert.Equal(t, 1, rep.Registry.Heads)
 	assert.Equal(t, 0, rep.Registry.Gets)
+}
+
+// TestWorkingCopy checks a manifest and image-info on disk, without git or subscriptions:
+// the manifest path as given is the SubscriptionId, and an entry that misses its platform
+// by the letter case of osType is named in --explain, --report and the step summary.
+func TestWorkingCopy(t *testing.T) {
+	t.Parallel()
+	reg := registrytest.New()
+	defer reg.Close()
+	pushBases(t, reg)
+	dir := t.TempDir()
+	files := fixture.Files(appFiles)
+	for name, content := range appFiles {
+		require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644))
+	}
+	info, err := fixture.ImageInfo(files, "manifest.json", manifest.Options{}, reg.DigestOf)
+	require.NoError(t, err)
+	infoFile := filepath.Join(dir, "image-info.json")
+	require.NoError(t, os.WriteFile(infoFile, info, 0o644))
+	manifestFile := filepath.Join(dir, "manifest.json")
+	args := []string{"--manifest", manifestFile, "--image-info", infoFile, "--mirror", "docker.io=" + reg.Host()}
+
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), args, &stdout, &stderr, os.Getenv, nil)
+	require.Equal(t, 0, code, stderr.String())
+	assert.Equal(t, "[]\n", stdout.String())
+	assert.Contains(t, stderr.String(), "[1/1] "+manifestFile+": 1 bases, 0 stale")
+
+	// An uncommitted edit of the image-info file: the amd64 base's osType in lower case.
+	edited := regexp.MustCompile(`("dockerfile": "src/base/amd64/Dockerfile",[^}]*?)"osType": "Linux"`).ReplaceAllString(string(info), `$1"osType": "linux"`)
+	require.NotEqual(t, string(info), edited)
+	require.NoError(t, os.WriteFile(infoFile, []byte(edited), 0o644))
+	report, summary, output := filepath.Join(dir, "report.json"), filepath.Join(dir, "summary.md"), filepath.Join(dir, "output")
+	env := map[string]string{"GITHUB_STEP_SUMMARY": summary, "GITHUB_OUTPUT": output}
+	stdout.Reset()
+	stderr.Reset()
+	code = run(context.Background(), append(args, "--explain", "--report", report, "--format", "github-actions"), &stdout, &stderr, func(k string) string { return env[k] }, nil)
+	require.Equal(t, 0, code, stderr.String())
+	const miss = `the entry team/base src/base/amd64/Dockerfile (amd64, linux, alpine3.20) with osType "linux" (want "Linux")`
+	assert.Contains(t, stderr.String(), "src/base/amd64   not in image-info; did you mean "+miss+"?")
+	data, err := os.ReadFile(report)
+	require.NoError(t, err)
+	var rep check.Report
+	require.NoError(t, json.Unmarshal(data, &rep))
+	require.Len(t, rep.Subscriptions, 1)
+	assert.Equal(t, manifestFile, rep.Subscriptions[0].ID)
+	assert.Equal(t, miss, rep.Subscriptions[0].Stale[0].Reason.NearMiss)
+	md, err := os.ReadFile(summary)
+	require.NoError(t, err)
+	assert.Contains(t, string(md), "image-info has no entry for this image; did you mean "+miss+"?")
 }

@@ -20,6 +20,9 @@ import (
 // check-base-images and watch-registry.
 type CheckFlags struct {
 	Subscriptions     string
+	Manifest          string
+	ImageInfo         string
+	Variables         cli.Variables
 	RepoURL           string
 	ImageInfoSource   string
 	GitHubAPIURL      string
@@ -38,6 +41,8 @@ type CheckFlags struct {
 	LookupTimeout time.Duration
 	// Timeout bounds the whole run (--timeout, registered by RegisterTimeout; 0: none).
 	Timeout time.Duration
+
+	workingCopy bool // RegisterWorkingCopy was called
 }
 
 // RegisterTimeout defines --timeout on fs, for the commands that run one check and end.
@@ -73,11 +78,33 @@ func (f *CheckFlags) Register(fs *flag.FlagSet) {
 	fs.StringVar(&f.Shard, "shard", "", "check only shard `I/N` of the subscriptions (stable hash of their ids)")
 }
 
+// RegisterWorkingCopy defines the flags that check a manifest on disk instead of
+// subscriptions (--manifest, --image-info, --var), for a command that only checks.
+func (f *CheckFlags) RegisterWorkingCopy(fs *flag.FlagSet) {
+	f.workingCopy = true
+	fs.Lookup("subscriptions").Usage = "subscriptions `FILE` (JSON array in ImageBuilder's format); required unless --manifest and --image-info are given"
+	fs.StringVar(&f.Manifest, "manifest", "", "check the manifest `FILE` on disk, with its Dockerfiles as they are (uncommitted changes included), instead of --subscriptions; the SubscriptionId is FILE as given")
+	fs.StringVar(&f.ImageInfo, "image-info", "", "image-info `FILE` on disk to compare with, for --manifest")
+	f.Variables = cli.Variables{}
+	fs.Var(f.Variables, "var", "set a manifest variable for --manifest (`NAME=VALUE`, repeatable)")
+}
+
 // Validate reports usage errors.
 func (f *CheckFlags) Validate() error {
 	switch {
-	case f.Subscriptions == "":
-		return cli.Usagef("--subscriptions is required")
+	case f.Subscriptions != "" && (f.Manifest != "" || f.ImageInfo != ""):
+		return cli.Usagef("--subscriptions and --manifest/--image-info do not go together")
+	case f.Subscriptions == "" && f.Manifest == "" && f.ImageInfo == "":
+		if !f.workingCopy {
+			return cli.Usagef("--subscriptions is required")
+		}
+		return cli.Usagef("--subscriptions (or --manifest and --image-info) is required")
+	case f.Subscriptions == "" && (f.Manifest == "" || f.ImageInfo == ""):
+		return cli.Usagef("--manifest and --image-info go together")
+	case f.Subscriptions != "" && len(f.Variables) > 0:
+		return cli.Usagef("--var goes with --manifest; subscriptions carry their own variables")
+	case f.Manifest != "" && f.Shard != "":
+		return cli.Usagef("--shard goes with --subscriptions")
 	case f.ImageInfoSource != "git" && f.ImageInfoSource != "github":
 		return cli.Usagef("--image-info-source %q: want git or github", f.ImageInfoSource)
 	case f.Concurrency < 1:
@@ -136,6 +163,10 @@ func (f *CheckFlags) Settings(getenv func(string) string, log *slog.Logger, reso
 	}
 	if f.LookupTimeout == 0 {
 		s.Registry.LookupTimeout = -1 // --lookup-timeout 0: no limit
+	}
+	if f.Manifest != "" {
+		s.SubscriptionsFile = ""
+		s.WorkingCopy = &setup.WorkingCopy{Manifest: f.Manifest, ImageInfo: f.ImageInfo, Variables: f.Variables}
 	}
 	s.Registry.Mirrors, _ = f.mirrors()
 	s.BaseOverride, _ = depgraph.NewBaseOverride(f.BaseOverrideRegex, f.BaseOverrideSub)
