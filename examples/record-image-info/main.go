@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 
 	"github.com/baseflow/baseflow/depgraph"
@@ -228,6 +229,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, reader re
 
 	doc, got, err := rec.Record(ctx, g, platforms)
 	if err != nil {
+		return cli.Fail(stderr, name, err)
+	}
+	// Per-job files usually go to a directory of their own, which the merge reads.
+	if err := os.MkdirAll(filepath.Dir(c.output), 0o755); err != nil {
 		return cli.Fail(stderr, name, err)
 	}
 	if err := atomicfile.Write(c.output, 0o644, func(w io.Writer) error { return imageinfo.Write(w, doc) }); err != nil {
