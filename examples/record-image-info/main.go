@@ -22,9 +22,8 @@ import (
 	"github.com/baseflow/baseflow/internal/atomicfile"
 	"github.com/baseflow/baseflow/internal/cli"
 	"github.com/baseflow/baseflow/manifest"
-	"github.com/baseflow/baseflow/record"
 	"github.com/baseflow/baseflow/registry"
-	"github.com/baseflow/baseflow/registry/remote"
+	"github.com/baseflow/baseflow/setup"
 )
 
 const usage = `Usage:
@@ -199,35 +198,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, reader re
 		return cli.Fail(stderr, name, err)
 	}
 
-	m, fsys, err := cli.LoadManifest(c.manifest, manifest.Options{Variables: c.variables, RegistryOverride: c.registryOverride})
+	rec, err := setup.NewRecord(c.settings(reader, log))
 	if err != nil {
 		return cli.Fail(stderr, name, err)
 	}
-	filter := manifest.Filter{OSType: c.osType, Architecture: c.architecture, OSVersions: c.osVersions, Paths: c.paths}
-	platforms := filter.Platforms(m)
 	if c.validate != "" {
-		return validate(stdout, stderr, c, m, platforms)
+		return validate(stdout, stderr, c, rec.Manifest, rec.Platforms)
 	}
-	if len(platforms) == 0 {
+	if len(rec.Platforms) == 0 {
 		return cli.Fail(stderr, name, fmt.Errorf("manifest %s: the filter selects no platform", c.manifest))
 	}
-	g, err := depgraph.Build(m, fsys, depgraph.Options{})
-	if err != nil {
-		return cli.Fail(stderr, name, fmt.Errorf("manifest %s: %w", c.manifest, err))
-	}
-	if reader == nil {
-		client, err := remote.New(remote.WithPlainHTTP(c.plainHTTP...), remote.WithLogger(log))
-		if err != nil {
-			return cli.Fail(stderr, name, err)
-		}
-		reader = client
-	}
-	rec := newRecorder(c, reader, log)
 	if c.pin {
-		return pin(ctx, stdout, stderr, rec, g, platforms)
+		return pin(ctx, stdout, stderr, rec)
 	}
 
-	doc, got, err := rec.Record(ctx, g, platforms)
+	doc, got, err := rec.Recorder.Record(ctx, rec.Graph, rec.Platforms)
 	if err != nil {
 		return cli.Fail(stderr, name, err)
 	}
@@ -254,7 +239,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, reader re
 	return 0
 }
 
-func newRecorder(c *config, reader registry.ImageReader, log *slog.Logger) *record.Recorder {
+// settings maps the flags to the record's settings; check has passed.
+func (c *config) settings(reader registry.ImageReader, log *slog.Logger) setup.RecordSettings {
 	bases := map[string]string{}
 	for _, v := range c.baseDigests {
 		ref, d, _ := strings.Cut(v, "=")
@@ -262,11 +248,25 @@ func newRecorder(c *config, reader registry.ImageReader, log *slog.Logger) *reco
 	}
 	mirrors, _ := c.mirrorMap()
 	override, _ := depgraph.NewBaseOverride(c.baseOverrideRegex, c.baseOverrideSub)
-	return &record.Recorder{Registry: reader, BaseDigests: bases, CommitURL: c.commitURL, BaseOverride: override, Mirrors: mirrors, Logger: log}
+	return setup.RecordSettings{
+		Manifest:         c.manifest,
+		Variables:        c.variables,
+		RegistryOverride: c.registryOverride,
+		OSType:           c.osType,
+		Architecture:     c.architecture,
+		OSVersions:       c.osVersions,
+		Paths:            c.paths,
+		CommitURL:        c.commitURL,
+		BaseDigests:      bases,
+		BaseOverride:     override,
+		Registry:         setup.RegistrySettings{PlainHTTP: c.plainHTTP, Mirrors: mirrors},
+		Reader:           reader,
+		Logger:           log,
+	}
 }
 
-func pin(ctx context.Context, stdout, stderr io.Writer, rec *record.Recorder, g *depgraph.Graph, platforms []*manifest.Platform) int {
-	pins, err := rec.Pins(ctx, g, platforms)
+func pin(ctx context.Context, stdout, stderr io.Writer, rec *setup.Record) int {
+	pins, err := rec.Recorder.Pins(ctx, rec.Graph, rec.Platforms)
 	for _, p := range pins {
 		fmt.Fprintf(stdout, "%s\t%s\n", p.Platform, shellJoin(p.Flags))
 	}
