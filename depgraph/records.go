@@ -17,8 +17,7 @@ func ImageInfoRecords(doc *imageinfo.Document) Records {
 
 // LoadImageInfoRecords parses an image-info file (name is for errors), binds it to m as the
 // stale check does (images that match no manifest platform stay unbound; platforms may lack
-// digest and commitUrl, see imageinfo.ForStaleCheck), and returns its
-// Records.
+// digest and commitUrl, see imageinfo.ForStaleCheck), and returns its Records.
 func LoadImageInfoRecords(name string, data []byte, m *manifest.Manifest) (Records, error) {
 	doc, err := imageinfo.Parse(name, data, imageinfo.ForStaleCheck())
 	if err != nil {

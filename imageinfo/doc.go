@@ -72,5 +72,14 @@
 // platforms a merge changed. NewIndex finds the entry of a manifest platform, for the
 // stale-image check.
 //
+// # Recording and validating
+//
+// Record turns the facts of a build (per manifest platform: the pushed digest, layers,
+// creation time, base digest, commit URL) into the document ImageBuilder's build writes for
+// it; FormatCreated writes dates as ImageBuilder does. ForStaleCheck reads files whose
+// platforms lack digest or commitUrl, which the check does not need. NearMisses finds the
+// entries that miss a manifest platform by a likely mistake (letter case, "/Dockerfile", the
+// repo name, the osVersion), and Validate lists unbound entries and platforms without one.
+//
 // The package does no I/O beyond the io.Reader and io.Writer it is given.
 package imageinfo
