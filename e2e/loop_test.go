@@ -50,13 +50,13 @@ func buildCommands(t *testing.T) string {
 
 // loop is one team's repository, its registry and the tools, as the test drives them.
 type loop struct {
-	t        *testing.T
-	dir      string // the team's working copy (manifest, Dockerfiles, image-info.json)
-	host     string // the registry, 127.0.0.1:PORT
-	bin      string
-	buildah  []string // buildah with its storage under the test's directory
-	gitDir   string   // git repositories for the subscription, <owner>/<repo>
-	manifest string
+	t       *testing.T
+	dir     string // the team's working copy (manifest, Dockerfiles, image-info.json)
+	host    string // the registry, 127.0.0.1:PORT
+	bin     string
+	buildah []string // buildah with its storage under the test's directory
+	gitDir  string   // git repositories for the subscription, <owner>/<repo>
+	stderr  string   // of the last command
 }
 
 func (l *loop) run(name string, args ...string) string {
@@ -69,6 +69,7 @@ func (l *loop) run(name string, args ...string) string {
 	err := cmd.Run()
 	require.NoError(l.t, err, "%s %s\nstdout: %s\nstderr: %s", filepath.Base(name), strings.Join(args, " "), stdout.String(), stderr.String())
 	l.t.Logf("%s %s\n%s%s", filepath.Base(name), strings.Join(args, " "), stderr.String(), stdout.String())
+	l.stderr = stderr.String()
 	return stdout.String()
 }
 
@@ -139,7 +140,8 @@ func (l *loop) check() (workingCopy, subscribed string) {
 
 // TestLoop runs build → record → merge → check with real builds, moves a base, and checks
 // that exactly the platforms built on it and their dependents are named, then rebuilds,
-// records and merges them and checks that nothing is left to do.
+// records and merges them and checks that nothing is left to do. Last, a base that moves
+// during a build is recorded so that the check asks for the rebuild.
 func TestLoop(t *testing.T) {
 	buildah := requireBuildah(t)
 	reg := registrytest.StartDistribution(t, registrytest.DistributionOptions{})
@@ -221,5 +223,20 @@ func TestLoop(t *testing.T) {
 	wc, sub = l.check()
 	assert.Equal(t, "[]\n", wc, "working copy after the rebuild")
 	assert.Equal(t, "[]\n", sub, "git subscription after the rebuild")
+
+	// The base moves again between the build pulling it and the record: the record keeps the
+	// digest built on, and the check asks for the rebuild rather than calling it up to date.
+	published, err := os.ReadFile(filepath.Join(l.dir, "image-info.json"))
+	require.NoError(t, err)
+	l.build("linux/amd64", "src/runtime/amd64", "demo/runtime:1.0-amd64")
+	l.pushBase("3", false)
+	l.tool("record-image-info", "--manifest", "manifest.json", "--path", "src/runtime/amd64", commit, "--output", "publish2/amd64.json")
+	assert.Contains(t, l.stderr, "the base has moved since: the next check will find it stale")
+	l.write("publish2/image-info.json", string(published))
+	l.tool("merge-image-info", "--manifest", "manifest.json", "--publish", "--initial", "publish2/image-info.json", "publish2", "merged/image-info.json")
+	l.publish(filepath.Join(l.dir, "merged/image-info.json"))
+	wc, sub = l.check()
+	assert.Equal(t, `[{"SubscriptionId":"manifest.json","ImagePaths":["src/runtime/amd64","src/app/amd64"]}]`+"\n", wc)
+	assert.Equal(t, `[{"SubscriptionId":"contoso/demo/main/manifest.json","ImagePaths":["src/runtime/amd64","src/app/amd64"]}]`+"\n", sub)
 	t.Logf("whole loop in %s", time.Since(start).Round(time.Millisecond))
 }
