@@ -111,9 +111,18 @@ func TestRecordReadsAsUpToDate(t *testing.T) {
 	f := newFixture(t)
 	rAMD64, rARM64, sdk := f.buildAll(t)
 	rec := &record.Recorder{Registry: f.reg, CommitURL: "https://github.com/o/r/blob/0123456789abcdef0123456789abcdef01234567"}
+	f.srv.ResetRequests()
 	doc, got, err := rec.Record(context.Background(), f.graph, f.graph.Manifest.Platforms())
 	require.NoError(t, err)
 	require.Len(t, got, 3)
+	// Per platform: HEAD of each tag, GET of its manifest and config; one GET of the base
+	// index for the two platforms built on it.
+	count := func(method, kind string) int {
+		return f.srv.CountRequests(func(r registrytest.Request) bool { return r.Method == method && strings.Contains(r.Path, kind) })
+	}
+	assert.Equal(t, 4, count("HEAD", "/manifests/"), "three first tags and the sdk's second tag")
+	assert.Equal(t, 3+1, count("GET", "/manifests/"), "three images and the base index once")
+	assert.Equal(t, 3, count("GET", "/blobs/"), "three configs")
 	for _, p := range got {
 		assert.Equal(t, "annotation", p.BaseSource)
 		assert.False(t, p.BaseMoved)

@@ -76,8 +76,9 @@ func (r *Recorder) Record(ctx context.Context, g *depgraph.Graph, platforms []*m
 		out  []Platform
 		errs []error
 	)
+	indexes := map[string]*registry.Index{} // one read per base tag for the whole record
 	for _, mp := range platforms {
-		p, err := r.platform(ctx, g, mp)
+		p, err := r.platform(ctx, g, mp, indexes)
 		if err != nil {
 			errs = append(errs, &Error{Platform: mp, Err: err})
 			continue
@@ -105,7 +106,7 @@ func (r *Recorder) logger() *slog.Logger {
 	return r.Logger
 }
 
-func (r *Recorder) platform(ctx context.Context, g *depgraph.Graph, mp *manifest.Platform) (Platform, error) {
+func (r *Recorder) platform(ctx context.Context, g *depgraph.Graph, mp *manifest.Platform, indexes map[string]*registry.Index) (Platform, error) {
 	refs := mp.TagRefs()
 	if len(refs) == 0 {
 		return Platform{}, errors.New("has no tags: its pushed image cannot be found")
@@ -139,7 +140,7 @@ func (r *Recorder) platform(ctx context.Context, g *depgraph.Graph, mp *manifest
 	if n.Final.Kind == dockerfile.Scratch || p.Base == "" || p.Base == "scratch" {
 		return p, nil
 	}
-	if err := r.base(ctx, g, n, img, &p); err != nil {
+	if err := r.base(ctx, g, n, img, &p, indexes); err != nil {
 		return p, err
 	}
 	return p, nil
@@ -159,7 +160,7 @@ func samePlatform(mp *manifest.Platform, got registry.Platform) error {
 }
 
 // base finds the digest the image was built on and records it as the check will compare it.
-func (r *Recorder) base(ctx context.Context, g *depgraph.Graph, n *depgraph.Node, img *registry.Image, p *Platform) error {
+func (r *Recorder) base(ctx context.Context, g *depgraph.Graph, n *depgraph.Node, img *registry.Image, p *Platform, indexes map[string]*registry.Index) error {
 	lookup := r.BaseOverride.Apply(p.Base)
 	repo := g.RecordedRepo(lookup)
 	builtOn, name := img.Annotations[registry.AnnotationBaseDigest], img.Annotations[registry.AnnotationBaseName]
@@ -185,7 +186,7 @@ func (r *Recorder) base(ctx context.Context, g *depgraph.Graph, n *depgraph.Node
 	p.BuiltOn = d.String()
 	record := d
 	if n.Final.Kind == dockerfile.External {
-		record, p.BaseMoved, err = r.topLevel(ctx, lookup, d)
+		record, p.BaseMoved, err = r.topLevel(ctx, lookup, d, indexes)
 		if err != nil {
 			return fmt.Errorf("base %s: %w", lookup, err)
 		}
@@ -201,7 +202,7 @@ func (r *Recorder) base(ctx context.Context, g *depgraph.Graph, n *depgraph.Node
 // topLevel maps the digest an image was built on to the digest the check compares: the
 // tag's own digest when it is that digest or an index listing it; otherwise (the tag moved
 // or is gone) the digest built on, with moved set.
-func (r *Recorder) topLevel(ctx context.Context, ref string, builtOn digest.Digest) (digest.Digest, bool, error) {
+func (r *Recorder) topLevel(ctx context.Context, ref string, builtOn digest.Digest, indexes map[string]*registry.Index) (digest.Digest, bool, error) {
 	lookup := ref
 	if len(r.Mirrors) > 0 {
 		rewritten, err := r.Mirrors.Rewrite(ref)
@@ -210,12 +211,17 @@ func (r *Recorder) topLevel(ctx context.Context, ref string, builtOn digest.Dige
 		}
 		lookup = rewritten
 	}
-	ix, err := r.Registry.Index(ctx, lookup)
-	if registry.KindOf(err) == registry.NotFound {
-		return builtOn, true, nil
+	ix, ok := indexes[lookup]
+	if !ok {
+		var err error
+		ix, err = r.Registry.Index(ctx, lookup)
+		if err != nil && registry.KindOf(err) != registry.NotFound {
+			return "", false, err
+		}
+		indexes[lookup] = ix // nil: the tag is gone
 	}
-	if err != nil {
-		return "", false, err
+	if ix == nil {
+		return builtOn, true, nil
 	}
 	if ix.Lists(builtOn) {
 		return ix.Digest, false, nil
