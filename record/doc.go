@@ -7,7 +7,8 @@
 // HEAD), the manifest pinned to that digest (layers, annotations) and its config (platform,
 // creation time). The final-stage base the image was built on comes from the OCI
 // annotations org.opencontainers.image.base.name and org.opencontainers.image.base.digest,
-// which buildah and podman write on every image and docker buildx writes with --annotation;
+// which buildah and podman write on every image and docker buildx writes with --annotation
+// (or config labels of the same names, which a classic docker build can write with --label);
 // without them, from BaseDigests (a --base-digest flag). A recorded baseImageDigest is always
 // the digest the image was built on, in the form the check compares:
 //

@@ -287,6 +287,20 @@ func TestRecordBaseDigestFlag(t *testing.T) {
 	}
 }
 
+// TestRecordLabels: a classic docker build labels the config with the same keys.
+func TestRecordLabels(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	_, err := registrytest.PushBuiltImage(context.Background(), f.srv.Target("app/runtime"), registrytest.BuiltImage{Platform: amd64,
+		Labels: map[string]string{registry.AnnotationBaseName: f.host + "/ext/base:1", registry.AnnotationBaseDigest: f.base.Digest.String()}}, "1.0-amd64")
+	require.NoError(t, err)
+	amd := f.graph.Manifest.Platforms()[0]
+	doc, got, err := (&record.Recorder{Registry: f.reg}).Record(context.Background(), f.graph, []*manifest.Platform{amd})
+	require.NoError(t, err)
+	assert.Equal(t, "label", got[0].BaseSource)
+	assert.Equal(t, f.host+"/ext/base@"+f.base.Digest.String(), *doc.Repos[0].Images[0].Platforms[0].BaseImageDigest)
+}
+
 func TestRecordErrors(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)

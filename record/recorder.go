@@ -55,7 +55,7 @@ type Platform struct {
 	// Ref is the reference the image was read under.
 	Ref string
 	// Base is the final-stage base as written; BaseSource says where its digest came from:
-	// "annotation", "flag", or "" for FROM scratch.
+	// "annotation", "label" (the same keys as config labels), "flag", or "" for FROM scratch.
 	Base, BaseSource string
 	// BuiltOn is the digest the image was built on; BaseMoved is set when the base tag no
 	// longer points to it (the record then reads as stale).
@@ -165,6 +165,11 @@ func (r *Recorder) base(ctx context.Context, g *depgraph.Graph, n *depgraph.Node
 	repo := g.RecordedRepo(lookup)
 	builtOn, name := img.Annotations[registry.AnnotationBaseDigest], img.Annotations[registry.AnnotationBaseName]
 	p.BaseSource = "annotation"
+	if builtOn == "" {
+		// A classic docker build cannot annotate, but can label the config the same way.
+		builtOn, name = img.Labels[registry.AnnotationBaseDigest], img.Labels[registry.AnnotationBaseName]
+		p.BaseSource = "label"
+	}
 	if builtOn == "" {
 		given, ok := r.BaseDigests[p.Base]
 		if !ok {

@@ -27,6 +27,8 @@ type Image struct {
 	Layers []ocispec.Descriptor
 	// Annotations are the manifest's annotations (nil when it has none).
 	Annotations map[string]string
+	// Labels are the config's labels (nil when it has none).
+	Labels map[string]string
 	// Platform is the config's os, architecture and variant.
 	Platform Platform
 	// Created is the config's creation time; zero when the config has none.

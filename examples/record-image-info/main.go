@@ -36,7 +36,8 @@ Records the platforms a build job built and pushed. For each platform the filter
 where the build pushed it): the digest (one HEAD), the layers from its manifest, the creation
 time from its config, and the base it was built on from the annotations
 org.opencontainers.image.base.name and org.opencontainers.image.base.digest, which buildah and
-podman write on every image (docker buildx: see --pin). Without them, --base-digest supplies
+podman write on every image (docker buildx: see --pin; a classic docker build may --label the
+config with the same names). Without them, --base-digest supplies
 the digest; with neither, the platform is an error: nothing is looked up "now" in its place.
 
 baseImageDigest is always the digest the image was built on, spelled as the check compares

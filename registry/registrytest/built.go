@@ -23,6 +23,8 @@ type BuiltImage struct {
 	// Annotations are the manifest's, e.g. registry.AnnotationBaseName and
 	// registry.AnnotationBaseDigest as buildah writes them.
 	Annotations map[string]string
+	// Labels are the config's.
+	Labels map[string]string
 }
 
 // PushBuiltImage pushes an OCI image with one random layer, img's platform and creation
@@ -40,6 +42,7 @@ func PushBuiltImage(ctx context.Context, target oras.Target, img BuiltImage, tag
 	if !img.Created.IsZero() {
 		cfg.Created = &img.Created
 	}
+	cfg.Config.Labels = img.Labels
 	config, err := json.Marshal(cfg)
 	if err != nil {
 		return ocispec.Descriptor{}, err

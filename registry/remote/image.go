@@ -52,6 +52,9 @@ func (c *Client) Image(ctx context.Context, ref string) (*registry.Image, error)
 		OS           string     `json:"os"`
 		Architecture string     `json:"architecture"`
 		Variant      string     `json:"variant"`
+		Config       struct {
+			Labels map[string]string `json:"Labels"`
+		} `json:"config"`
 	}
 	if err := json.Unmarshal(blob, &cfg); err != nil {
 		return invalid(fmt.Errorf("config %s: %w", im.Config.Digest, err))
@@ -61,6 +64,7 @@ func (c *Client) Image(ctx context.Context, ref string) (*registry.Image, error)
 		MediaType:   m.mediaType,
 		Layers:      im.Layers,
 		Annotations: im.Annotations,
+		Labels:      cfg.Config.Labels,
 		Platform:    registry.Platform{OS: cfg.OS, Architecture: cfg.Architecture, Variant: cfg.Variant},
 	}
 	if cfg.Created != nil {
