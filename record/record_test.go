@@ -287,6 +287,40 @@ func TestRecordBaseDigestFlag(t *testing.T) {
 	}
 }
 
+// TestRecordFinalStageFromStage: buildah annotates an image whose final stage is FROM an
+// earlier stage with the stage image's digest; that is not taken for the base's.
+func TestRecordFinalStageFromStage(t *testing.T) {
+	t.Parallel()
+	srv := registrytest.New()
+	t.Cleanup(srv.Close)
+	host := srv.Host()
+	base, err := srv.PushIndex("ext/base", "1", ocispec.MediaTypeImageIndex, amd64)
+	require.NoError(t, err)
+	fsys := fstest.MapFS{
+		"manifest.json": {Data: []byte(`{"repos": [{"name": "app", "images": [{"platforms": [
+		  {"os": "linux", "osVersion": "v", "dockerfile": "src", "tags": {"1": {}}}]}]}]}`)},
+		"src/Dockerfile": {Data: []byte("FROM " + host + "/ext/base:1 AS final\nCOPY . /\nFROM final\nENV X=1\n")},
+	}
+	m, err := manifest.Load(fsys, "manifest.json", manifest.Options{RegistryOverride: host})
+	require.NoError(t, err)
+	g, err := depgraph.Build(m, fsys, depgraph.Options{})
+	require.NoError(t, err)
+	stageImage := digest.FromString("the intermediate stage image")
+	_, err = registrytest.PushBuiltImage(context.Background(), srv.Target("app"), registrytest.BuiltImage{Platform: amd64,
+		Annotations: map[string]string{registry.AnnotationBaseName: host + "/ext/base:1", registry.AnnotationBaseDigest: stageImage.String()}}, "1")
+	require.NoError(t, err)
+	reg, err := remote.New(remote.WithDockerConfig(t.TempDir()))
+	require.NoError(t, err)
+
+	_, _, err = (&record.Recorder{Registry: reg}).Record(context.Background(), g, m.Platforms())
+	require.ErrorIs(t, err, record.ErrNoBaseDigest)
+	assert.Contains(t, err.Error(), "the final stage is FROM stage final")
+	doc, got, err := (&record.Recorder{Registry: reg, BaseDigests: map[string]string{host + "/ext/base:1": base.Digest.String()}}).Record(context.Background(), g, m.Platforms())
+	require.NoError(t, err)
+	assert.Equal(t, "flag", got[0].BaseSource)
+	assert.Equal(t, host+"/ext/base@"+base.Digest.String(), *doc.Repos[0].Images[0].Platforms[0].BaseImageDigest)
+}
+
 // TestRecordLabels: a classic docker build labels the config with the same keys.
 func TestRecordLabels(t *testing.T) {
 	t.Parallel()

@@ -170,8 +170,24 @@ func (r *Recorder) base(ctx context.Context, g *depgraph.Graph, n *depgraph.Node
 		builtOn, name = img.Labels[registry.AnnotationBaseDigest], img.Labels[registry.AnnotationBaseName]
 		p.BaseSource = "label"
 	}
+	// When the final stage is FROM an earlier stage, buildah names the stage's base but gives
+	// the digest of the intermediate stage image, which is no base digest at all.
+	fromStage := ""
+	if f := n.File; f != nil && len(f.Stages) > 0 {
+		if last := f.Stages[len(f.Stages)-1]; last.StageRef >= 0 {
+			fromStage = last.Base
+		}
+	}
+	if fromStage != "" && builtOn != "" {
+		r.logger().Debug("ignoring the base annotation of a final stage built FROM another stage", "platform", n.Platform.String(), "stage", fromStage)
+		builtOn, name = "", ""
+	}
 	if builtOn == "" {
 		given, ok := r.BaseDigests[p.Base]
+		if !ok && fromStage != "" {
+			return fmt.Errorf("%w for FROM %s: the final stage is FROM stage %s, and builders annotate such an image with the digest of that stage, not of its base; give --base-digest %s=DIGEST",
+				ErrNoBaseDigest, p.Base, fromStage, p.Base)
+		}
 		if !ok {
 			return fmt.Errorf("%w for FROM %s: image %s has no %s annotation (buildah and podman write it; docker buildx: --annotation) and no --base-digest %s=DIGEST was given",
 				ErrNoBaseDigest, p.Base, p.Ref, registry.AnnotationBaseDigest, p.Base)
