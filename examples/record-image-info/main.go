@@ -13,9 +13,9 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/baseflow/baseflow/depgraph"
 	"github.com/baseflow/baseflow/imageinfo"
@@ -79,7 +79,7 @@ named; nothing is written), or --strict validation found problems; 2 a usage err
 `
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := cli.SignalContext(context.Background())
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, nil)
 	stop()
 	os.Exit(code)
@@ -103,6 +103,7 @@ type config struct {
 	mirrors           cli.Strings
 	baseOverrideRegex string
 	baseOverrideSub   string
+	timeout           time.Duration
 	logFormat         string
 	verbose           bool
 }
@@ -125,6 +126,7 @@ func (c *config) register(fs *flag.FlagSet) {
 	fs.Var(&c.mirrors, "mirror", "look bases under REGISTRY up at TARGET (`REGISTRY=TARGET`, repeatable), as get-stale-images")
 	fs.StringVar(&c.baseOverrideRegex, "base-override-regex", "", "`RE` rewriting base references before lookup, as get-stale-images")
 	fs.StringVar(&c.baseOverrideSub, "base-override-sub", "", "replacement for --base-override-regex (`SUB`)")
+	fs.DurationVar(&c.timeout, "timeout", 10*time.Minute, "stop after `DURATION`, writing nothing; 0: no limit")
 	fs.StringVar(&c.logFormat, "log-format", "text", "log `FORMAT` on stderr: text or json")
 	fs.BoolVar(&c.verbose, "verbose", false, "debug logging")
 }
@@ -209,12 +211,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, reader re
 	if len(rec.Platforms) == 0 {
 		return cli.Fail(stderr, name, fmt.Errorf("manifest %s: the filter selects no platform", c.manifest))
 	}
+	ctx, cancel := setup.WithRunTimeout(ctx, c.timeout, "--timeout")
+	defer cancel()
 	if c.pin {
 		return pin(ctx, stdout, stderr, rec)
 	}
 
 	doc, got, err := rec.Recorder.Record(ctx, rec.Graph, rec.Platforms)
 	if err != nil {
+		if de := setup.DeadlinePassed(ctx); de != nil {
+			err = errors.Join(de, err)
+		}
 		return cli.Fail(stderr, name, err)
 	}
 	// Per-job files usually go to a directory of their own, which the merge reads.

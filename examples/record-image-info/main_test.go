@@ -181,8 +181,29 @@ func TestUsage(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	require.Equal(t, 0, run(context.Background(), []string{"--help"}, &stdout, &stderr, nil))
 	for _, flag := range []string{"--manifest", "--var", "--registry-override", "--os-type", "--architecture", "--os-version", "--path",
-		"--commit-url", "--base-digest", "--output", "--pin", "--validate", "--strict", "--plain-http", "--mirror", "--base-override-regex"} {
+		"--commit-url", "--base-digest", "--output", "--pin", "--validate", "--strict", "--plain-http", "--mirror", "--base-override-regex", "--timeout"} {
 		assert.Contains(t, stdout.String(), "  "+flag+" ", flag)
 	}
 	assert.True(t, strings.HasPrefix(stdout.String(), "Usage:"))
+}
+
+// TestTimeout: a registry too slow for --timeout stops the record, and nothing is written.
+func TestTimeout(t *testing.T) {
+	t.Parallel()
+	srv := registrytest.New(registrytest.WithLatency(200 * time.Millisecond))
+	t.Cleanup(srv.Close)
+	dir := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "src"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "manifest.json"), []byte(`{"repos": [{"name": "demo/x", "images": [{"platforms": [
+	  {"os": "linux", "osVersion": "v", "dockerfile": "src", "tags": {"1": {}}}]}]}]}`), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "src", "Dockerfile"), []byte("FROM "+srv.Host()+"/os:1\n"), 0o644))
+	reg, err := remote.New(remote.WithDockerConfig(t.TempDir()))
+	require.NoError(t, err)
+	out := filepath.Join(dir, "image-info.json")
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"--manifest", filepath.Join(dir, "manifest.json"), "--registry-override", srv.Host(),
+		"--timeout", "50ms", "--output", out}, &stdout, &stderr, reg)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr.String(), "--timeout")
+	assert.NoFileExists(t, out)
 }
