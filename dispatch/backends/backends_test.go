@@ -113,3 +113,14 @@ func TestNewDispatcherWithGivenBackends(t *testing.T) {
 	assert.ErrorContains(t, results[1].Err, "no github-actions backend is configured")
 	require.Len(t, rec.Queued(), 1)
 }
+
+// TestNewDispatcherNeedsPipelineTrigger: a subscription the check accepts without a
+// pipelineTrigger cannot be queued.
+func TestNewDispatcherNeedsPipelineTrigger(t *testing.T) {
+	t.Parallel()
+	subs, err := subscription.Parse("subs.json", []byte(`[{"manifest": {"owner": "o", "repo": "r", "branch": "main", "path": "manifest.json"},
+	  "imageInfo": {"owner": "o", "repo": "versions", "branch": "main", "path": "info.json"}}]`))
+	require.NoError(t, err)
+	_, err = backends.NewDispatcher(backends.Settings{DryRun: true}, subs)
+	assert.EqualError(t, err, "subscription o/r/main/manifest.json: .pipelineTrigger.pathVariable: required")
+}
