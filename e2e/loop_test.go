@@ -15,6 +15,9 @@ import (
 
 	"github.com/baseflow/baseflow/internal/fixture"
 	"github.com/baseflow/baseflow/registry/registrytest"
+	// The commands are built with go build, which go test's cache does not see: importing
+	// what they are made of (and reading their main files) makes a change rerun this test.
+	_ "github.com/baseflow/baseflow/setup"
 )
 
 // requireBuildah returns buildah's path, or skips the test when it is not installed
@@ -35,6 +38,10 @@ func requireBuildah(t *testing.T) string {
 func buildCommands(t *testing.T) string {
 	t.Helper()
 	bin := t.TempDir()
+	for _, name := range []string{"record-image-info", "merge-image-info", "get-stale-images"} {
+		_, err := os.ReadFile(filepath.Join("..", "examples", name, "main.go"))
+		require.NoError(t, err)
+	}
 	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
 	if _, err := os.Stat(goTool); err != nil {
 		goTool = "go"
