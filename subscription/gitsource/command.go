@@ -16,26 +16,29 @@ const waitDelay = 5 * time.Second
 // credential fails instead of waiting for input), messages in the C locale (so the cause of a
 // failed clone can be told from its message), then the configured additions.
 func (s *Source) gitEnv() []string {
-	env := os.Environ()
+	env := processEnv()
 	env = append(env, "GIT_TERMINAL_PROMPT=0", "LC_ALL=C")
 	if _, ok := os.LookupEnv("GCM_INTERACTIVE"); !ok {
 		// Git Credential Manager's equivalent of GIT_TERMINAL_PROMPT=0.
 		env = append(env, "GCM_INTERACTIVE=never")
 	}
-	return append(env, s.opts.env...)
+	env = append(env, s.opts.env...)
+	// The clones are temporary: no fsync of what git writes, and no maintenance after a fetch.
+	return append(env, configEnv(env, "core.fsync", "none", "maintenance.auto", "false", "gc.auto", "0")...)
 }
 
-// run runs git with args, feeding it stdin when not nil. Cancelling ctx kills git and the
-// processes it started (remote helpers, credential helpers).
-func (s *Source) run(ctx context.Context, stdin io.Reader, args ...string) (stdout []byte, stderr string, err error) {
+// run runs git with args in the environment env, feeding it stdin when not nil. Cancelling
+// ctx kills git and the processes it started (remote helpers, credential helpers).
+func (s *Source) run(ctx context.Context, env []string, stdin io.Reader, args ...string) (stdout []byte, stderr string, err error) {
 	cmd := exec.CommandContext(ctx, s.git, args...)
-	cmd.Env = s.env
+	cmd.Env = env
 	cmd.Stdin = stdin
 	var out, errOut bytes.Buffer
 	cmd.Stdout = &out
 	cmd.Stderr = &errOut
 	cmd.WaitDelay = waitDelay
 	killProcessGroup(cmd)
+	s.processes.Add(1)
 	err = cmd.Run()
 	if ctxErr := ctx.Err(); err != nil && ctxErr != nil {
 		err = ctxErr

@@ -19,6 +19,7 @@ type options struct {
 	env         []string
 	logger      *slog.Logger
 	maxFileSize int64
+	maxReaders  int
 }
 
 // WithURLTemplate sets the repository URL template. "{owner}" and "{repo}" are replaced by the
@@ -55,4 +56,15 @@ func WithLogger(l *slog.Logger) Option {
 // reports, before its content is read. The default is DefaultMaxFileSize.
 func WithMaxFileSize(n int64) Option {
 	return func(o *options) { o.maxFileSize = n }
+}
+
+// DefaultMaxReaders is how many repositories may have a reader process (git cat-file) running
+// at once unless WithMaxReaders says otherwise.
+const DefaultMaxReaders = 32
+
+// WithMaxReaders bounds the git cat-file processes running at once, one per repository being
+// read; when a read needs one more, the least recently used is stopped (and started again if
+// its repository is read later). The default is DefaultMaxReaders.
+func WithMaxReaders(n int) Option {
+	return func(o *options) { o.maxReaders = n }
 }

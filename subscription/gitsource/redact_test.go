@@ -1,7 +1,11 @@
 package gitsource
 
 import (
+	"bufio"
+	"bytes"
+	"io"
 	"io/fs"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -91,32 +95,81 @@ func TestCleanAndClassifyStderr(t *testing.T) {
 	}
 }
 
-func TestParseCatFile(t *testing.T) {
+func TestCatFileAnswers(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		out     string
+		limit   int64
 		want    string
+		kind    string
 		wantErr error
 	}{
-		{out: "45b983be36b73c0788dc9cbcb76cbb80fc7bb057 blob 3\nhi\n\n", want: "hi\n"},
-		{out: "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391 blob 0\n\n", want: ""},
+		{out: "45b983be36b73c0788dc9cbcb76cbb80fc7bb057 blob 3\nhi\n\n", limit: 10, want: "hi\n", kind: "blob"},
+		{out: "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391 blob 0\n\n", limit: 10, want: "", kind: "blob"},
 		{out: "HEAD:a b missing\n", wantErr: fs.ErrNotExist},
 		{out: "dangling 5\nnope/\n", wantErr: fs.ErrNotExist},
 		{out: "notdir 5\na/b/c\n", wantErr: fs.ErrNotExist},
 		{out: "loop 1\na\n", wantErr: errTooManySymlinks},
 		{out: "symlink 11\n/etc/passwd\n", wantErr: errSymlinkEscapes},
-		{out: "f0be72977f7fd3e7f72e68590240c3843fde73bf tree 89\n...", wantErr: errIsDirectory},
-		{out: "f0be72977f7fd3e7f72e68590240c3843fde73bf commit 9\n...", wantErr: errNotFile},
+		{out: "f0be72977f7fd3e7f72e68590240c3843fde73bf tree 3\n...\n", limit: 10, want: "...", kind: "tree"},
 	}
 	for _, tt := range tests {
-		got, err := parseCatFile([]byte(tt.out))
-		if tt.wantErr != nil {
-			assert.ErrorIs(t, err, tt.wantErr, tt.out)
-			continue
-		}
+		// A second answer follows each, to show the first was read to its end.
+		c := &catFile{stdin: nopCloser{io.Discard}, stdout: bufio.NewReader(strings.NewReader(tt.out + "x missing\n"))}
+		obj, err := c.read("name", tt.limit)
 		require.NoError(t, err, tt.out)
-		assert.Equal(t, tt.want, string(got), tt.out)
+		if tt.wantErr != nil {
+			assert.ErrorIs(t, obj.err, tt.wantErr, tt.out)
+		} else {
+			require.NoError(t, obj.err, tt.out)
+			assert.Equal(t, tt.want, string(obj.data), tt.out)
+			assert.Equal(t, tt.kind, obj.kind, tt.out)
+		}
+		next, err := c.read("x", 10)
+		require.NoError(t, err, tt.out)
+		assert.ErrorIs(t, next.err, fs.ErrNotExist, tt.out)
 	}
-	_, err := parseCatFile([]byte("abc blob 99\nshort\n"))
-	assert.ErrorContains(t, err, "unexpected git cat-file output")
+
+	// Content over the limit is skipped, its size kept.
+	c := &catFile{stdin: nopCloser{io.Discard}, stdout: bufio.NewReader(strings.NewReader("abc blob 5\nhello\nabc blob 2\nhi\n"))}
+	obj, err := c.read("a", 4)
+	require.NoError(t, err)
+	assert.Nil(t, obj.data)
+	assert.Equal(t, int64(5), obj.size)
+	obj, err = c.read("b", 4)
+	require.NoError(t, err)
+	assert.Equal(t, "hi", string(obj.data))
+
+	c = &catFile{stdin: nopCloser{io.Discard}, stdout: bufio.NewReader(strings.NewReader("abc blob 99\nshort\n")), stderr: &bytes.Buffer{}}
+	_, err = c.read("a", 100)
+	assert.ErrorContains(t, err, "git cat-file")
+	_, err = c.read("a", 100)
+	assert.Error(t, err, "a broken reader stays broken")
+}
+
+type nopCloser struct{ io.Writer }
+
+func (nopCloser) Close() error { return nil }
+
+func TestSplitCredentials(t *testing.T) {
+	t.Parallel()
+	userEnv := []string{"GIT_CONFIG_COUNT=2", "GIT_CONFIG_KEY_0=a.b", "GIT_CONFIG_VALUE_0=1", "GIT_CONFIG_KEY_1=c.d", "GIT_CONFIG_VALUE_1=2"}
+	clean, extra := splitCredentials("https://me:p%40ss@git.example.com/acme/app.git", userEnv)
+	assert.Equal(t, "https://git.example.com/acme/app.git", clean)
+	assert.Equal(t, []string{
+		envUsername + "=me", envPassword + "=p@ss",
+		"GIT_CONFIG_KEY_2=credential.helper", "GIT_CONFIG_VALUE_2=",
+		"GIT_CONFIG_KEY_3=credential.helper", "GIT_CONFIG_VALUE_3=" + credentialHelper,
+		"GIT_CONFIG_COUNT=4",
+	}, extra, "the user's configuration entries are kept, ours follow")
+
+	_, extra = splitCredentials("https://tokenonly@git.example.com/x", nil)
+	assert.Equal(t, envUsername+"=tokenonly", extra[0])
+	assert.NotContains(t, strings.Join(extra, "\n"), envPassword+"=")
+
+	for _, raw := range []string{"ssh://git@host/acme/app.git", "file:///srv/acme/app", "https://host/acme/app.git", "/srv/a@b/app"} {
+		clean, extra := splitCredentials(raw, nil)
+		assert.Equal(t, raw, clean)
+		assert.Nil(t, extra)
+	}
 }

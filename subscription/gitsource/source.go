@@ -10,8 +10,10 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/baseflow/baseflow/subscription"
@@ -24,22 +26,41 @@ type Source struct {
 	git  string   // resolved git executable
 	env  []string // environment git runs with
 	log  *slog.Logger
-
-	// ctx is cancelled by Close, which stops clones still running.
+	// ctx is cancelled by Close, which stops fetches and readers still running.
 	ctx    context.Context
 	cancel context.CancelFunc
 
-	mu       sync.Mutex
-	closed   bool
-	clones   map[cloneKey]*clone
-	inflight sync.WaitGroup // clones being made; Close waits for them
+	mu        sync.Mutex
+	closed    bool
+	repos     map[repoKey]*repository
+	announced map[repoKey][]string     // branches announced by Prefetch, not asked for yet
+	readers   map[*repository]struct{} // repositories with a running cat-file
+	inflight  sync.WaitGroup           // fetches running; Close waits for them
+
+	processes, fetches atomic.Int64
 }
 
-var _ subscription.Source = (*Source)(nil)
+// Stats counts what a Source ran.
+type Stats struct {
+	// Processes is the number of git processes started: clones, inits, fetches and readers.
+	Processes int64
+	// Fetches is the number of clones and fetches among them.
+	Fetches int64
+}
+
+// Stats returns the counts so far.
+func (s *Source) Stats() Stats {
+	return Stats{Processes: s.processes.Load(), Fetches: s.fetches.Load()}
+}
+
+var (
+	_ subscription.Source     = (*Source)(nil)
+	_ subscription.Prefetcher = (*Source)(nil)
+)
 
 // New returns a Source. It fails when the git executable cannot be found.
 func New(opts ...Option) (*Source, error) {
-	o := options{urlTemplate: DefaultURLTemplate, gitBinary: "git", maxFileSize: DefaultMaxFileSize}
+	o := options{urlTemplate: DefaultURLTemplate, gitBinary: "git", maxFileSize: DefaultMaxFileSize, maxReaders: DefaultMaxReaders}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -58,34 +79,62 @@ func New(opts ...Option) (*Source, error) {
 	if o.tempDir, err = filepath.Abs(o.tempDir); err != nil {
 		return nil, fmt.Errorf("gitsource: temporary directory: %w", err)
 	}
+	o.maxReaders = max(o.maxReaders, 1)
 	logger := o.logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Source{
-		opts:   o,
-		git:    git,
-		log:    logger,
-		clones: make(map[cloneKey]*clone),
+		opts:      o,
+		git:       git,
+		log:       logger,
+		repos:     make(map[repoKey]*repository),
+		announced: make(map[repoKey][]string),
+		readers:   make(map[*repository]struct{}),
 	}
 	s.env = s.gitEnv()
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	return s, nil
 }
 
-// Tree returns the repository at the tip of branch as a read-only file system backed by a
-// shallow clone. Symbolic links resolve inside the clone only; a link that points outside it
-// cannot be opened. The file system implements fs.StatFS, fs.ReadFileFS, fs.ReadDirFS and
-// fs.ReadLinkFS, and stays valid until Close.
+// Prefetch announces branches that are about to be read (subscription.Prefetcher): the first
+// read of a repository fetches every branch announced for it by then, in one git fetch.
+// Invalid names are ignored here; reading them fails.
+func (s *Source) Prefetch(branches []subscription.Branch) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return
+	}
+	for _, b := range branches {
+		if validateRef(b.Owner, b.Repo, b.Branch) != nil {
+			continue
+		}
+		key := repoKey{b.Owner, b.Repo}
+		if !slices.Contains(s.announced[key], b.Branch) {
+			s.announced[key] = append(s.announced[key], b.Branch)
+		}
+	}
+}
+
+// Tree returns the repository at the tip of branch as a read-only file system read from the
+// repository's objects (nothing is checked out). Symbolic links resolve inside the repository
+// only; a link that points outside it cannot be opened. The file system implements
+// fs.StatFS, fs.ReadFileFS, fs.ReadDirFS and fs.ReadLinkFS, is safe for concurrent use, and
+// stays valid until Close. Files larger than the size limit (WithMaxFileSize) cannot be read.
 func (s *Source) Tree(ctx context.Context, owner, repo, branch string) (fs.FS, error) {
 	if err := validateRef(owner, repo, branch); err != nil {
 		return nil, err
 	}
-	c, err := s.get(ctx, cloneKey{kind: treeClone, owner: owner, repo: repo, branch: branch})
+	r, err := s.repository(owner, repo)
 	if err != nil {
 		return nil, err
 	}
-	return c.fsys, nil
+	commit, err := r.commit(ctx, branch)
+	if err != nil {
+		return nil, err
+	}
+	return tree{r: r, commit: commit}, nil
 }
 
 // ReadFile returns the file at the given path (slash-separated, relative to the repository
@@ -93,11 +142,7 @@ func (s *Source) Tree(ctx context.Context, owner, repo, branch string) (fs.FS, e
 // whose name differs only in case is read, as ImageBuilder finds its image-info file. Symbolic
 // links are followed inside the repository only. A file that does not exist gives an error
 // matching fs.ErrNotExist; a missing repository or branch gives ErrRepositoryNotFound or
-// ErrBranchNotFound (which match fs.ErrNotExist too).
-//
-// It reads from a clone made by Tree for the same branch when there is one, and otherwise from
-// a bare clone without file contents (--filter=blob:none) that fetches only the blobs read, when
-// the server supports partial clones.
+// ErrBranchNotFound (which match fs.ErrNotExist too). It reads from the same fetch as Tree.
 func (s *Source) ReadFile(ctx context.Context, owner, repo, branch, file string) ([]byte, error) {
 	if err := validateRef(owner, repo, branch); err != nil {
 		return nil, err
@@ -106,26 +151,63 @@ func (s *Source) ReadFile(ctx context.Context, owner, repo, branch, file string)
 	if err != nil {
 		return nil, err
 	}
-	key := cloneKey{kind: treeClone, owner: owner, repo: repo, branch: branch}
-	s.mu.Lock()
-	_, haveTree := s.clones[key]
-	s.mu.Unlock()
-	if !haveTree {
-		key.kind = bareClone
-	}
-	c, err := s.get(ctx, key)
+	r, err := s.repository(owner, repo)
 	if err != nil {
 		return nil, err
 	}
-	data, err := s.readBlob(ctx, c, name)
+	commit, err := r.commit(ctx, branch)
 	if err != nil {
-		return nil, fmt.Errorf("gitsource: %s/%s branch %s: %w", owner, repo, branch, err)
+		return nil, err
+	}
+	t := tree{r: r, commit: commit}
+	data, err := t.ReadFile(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		// As ImageBuilder picks the image-info file from its directory listing, a file name
+		// differing only in case matches when no name matches exactly.
+		if alt, ok := findFold(t, name); ok {
+			data, err = t.ReadFile(alt)
+		}
+	}
+	if err != nil {
+		if errors.Is(err, ErrClosed) {
+			return nil, ErrClosed
+		}
+		return nil, fmt.Errorf("gitsource: %s/%s branch %s: %w", owner, repo, branch, unwrapPath(err, name))
 	}
 	return data, nil
 }
 
-// Close stops clones in progress and removes every temporary directory. File systems returned
-// by Tree fail after Close. Close is safe to call more than once.
+// unwrapPath keeps the path error's message short: "read <name>: <cause>".
+func unwrapPath(err error, name string) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return &fs.PathError{Op: "read", Path: name, Err: pe.Err}
+	}
+	return err
+}
+
+// findFold returns the path of the entry in name's directory whose name matches name's last
+// element ignoring case, if there is one other than name itself.
+func findFold(t tree, name string) (string, bool) {
+	dir, base := path.Split(name)
+	listDir := strings.TrimSuffix(dir, "/")
+	if listDir == "" {
+		listDir = "."
+	}
+	entries, err := t.ReadDir(listDir)
+	if err != nil {
+		return "", false
+	}
+	for _, e := range entries {
+		if e.Name() != base && strings.EqualFold(e.Name(), base) {
+			return dir + e.Name(), true
+		}
+	}
+	return "", false
+}
+
+// Close stops fetches in progress and the readers, and removes every temporary directory.
+// File systems returned by Tree fail after Close. Close is safe to call more than once.
 func (s *Source) Close() error {
 	s.mu.Lock()
 	if s.closed {
@@ -134,17 +216,15 @@ func (s *Source) Close() error {
 	}
 	s.closed = true
 	s.mu.Unlock()
-
 	s.cancel()
 	s.inflight.Wait()
-
 	s.mu.Lock()
-	clones := s.clones
-	s.clones = nil
+	repos := s.repos
+	s.repos = nil
 	s.mu.Unlock()
 	var errs []error
-	for _, c := range clones {
-		if err := c.remove(); err != nil {
+	for _, r := range repos {
+		if err := r.remove(); err != nil {
 			errs = append(errs, err)
 		}
 	}

@@ -185,7 +185,7 @@ func TestReadFile(t *testing.T) {
 func TestReadFilePartialClone(t *testing.T) {
 	t.Parallel()
 	repos := newTestRepos(t)
-	// With filters allowed, the bare clone has no blobs and git fetches the one read.
+	// With filters allowed, the bare clone leaves out blobs over the size limit.
 	runGit(t, filepath.Join(repos.base, "acme", "app"), "config", "uploadpack.allowFilter", "true")
 	parent := t.TempDir()
 	src := newSource(t, repos, gitsource.WithTempDir(parent))
@@ -199,7 +199,7 @@ func TestReadFilePartialClone(t *testing.T) {
 	require.Len(t, configs, 1)
 	config, err := os.ReadFile(configs[0])
 	require.NoError(t, err)
-	assert.Contains(t, string(config), "partialclonefilter = blob:none")
+	assert.Contains(t, string(config), "partialclonefilter = blob:limit=67108864", "files over the size limit are not fetched")
 }
 
 func TestNotFoundErrors(t *testing.T) {
@@ -252,8 +252,9 @@ func TestNotFoundErrors(t *testing.T) {
 func TestConcurrentTreesCloneOnce(t *testing.T) {
 	t.Parallel()
 	repos := newTestRepos(t)
-	git, clones := countingGit(t)
+	git, count := countingGit(t)
 	src := newSource(t, repos, gitsource.WithGitBinary(git))
+	clones := func() int { n, _ := count(); return n }
 
 	const n = 10
 	trees := make([]fs.FS, n)
@@ -293,7 +294,7 @@ func TestConcurrentTreesCloneOnce(t *testing.T) {
 func TestConcurrentReadFilesCloneOnce(t *testing.T) {
 	t.Parallel()
 	repos := newTestRepos(t)
-	git, clones := countingGit(t)
+	git, count := countingGit(t)
 	src := newSource(t, repos, gitsource.WithGitBinary(git))
 
 	var wg sync.WaitGroup
@@ -304,7 +305,9 @@ func TestConcurrentReadFilesCloneOnce(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	assert.Equal(t, 1, clones())
+	fetches, runs := count()
+	assert.Equal(t, 1, fetches)
+	assert.Equal(t, 2, runs, "one clone and one reader for every file")
 }
 
 func TestCloseRemovesClones(t *testing.T) {
@@ -332,7 +335,7 @@ func TestCloseRemovesClones(t *testing.T) {
 
 	entries, err := os.ReadDir(parent)
 	require.NoError(t, err)
-	assert.Len(t, entries, 2, "two clones: the failed clone's directory is already removed")
+	assert.Len(t, entries, 1, "one repository for both branches: the failed clone's directory is already removed")
 
 	require.NoError(t, src.Close())
 	entries, err = os.ReadDir(parent)

@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -109,23 +110,31 @@ func newSource(t testing.TB, repos testRepos, opts ...gitsource.Option) *gitsour
 	return src
 }
 
-// countingGit writes a git wrapper script that appends its first argument to a log, and
-// returns the script and a function counting the logged "clone" runs.
-func countingGit(t testing.TB) (script string, clones func() int) {
+// countingGit writes a git wrapper script that logs the arguments of every run, and returns
+// the script and a function counting the logged runs: those that fetch (clone or fetch) and
+// all of them.
+func countingGit(t testing.TB) (script string, count func() (fetches, runs int)) {
 	t.Helper()
 	git, err := exec.LookPath("git")
 	require.NoError(t, err)
 	dir := t.TempDir()
 	log := filepath.Join(dir, "git.log")
 	script = filepath.Join(dir, "git")
-	body := "#!/bin/sh\necho \"$1\" >> '" + log + "'\nexec '" + git + "' \"$@\"\n"
+	body := "#!/bin/sh\necho \"$*\" >> '" + log + "'\nexec '" + git + "' \"$@\"\n"
 	require.NoError(t, os.WriteFile(script, []byte(body), 0o755))
-	return script, func() int {
+	return script, func() (fetches, runs int) {
 		data, err := os.ReadFile(log)
 		if os.IsNotExist(err) {
-			return 0
+			return 0, 0
 		}
 		require.NoError(t, err)
-		return strings.Count(string(data), "clone\n")
+		for line := range strings.Lines(string(data)) {
+			runs++
+			f := strings.Fields(line)
+			if slices.Contains(f, "clone") || slices.Contains(f, "fetch") {
+				fetches++
+			}
+		}
+		return fetches, runs
 	}
 }
