@@ -1,7 +1,6 @@
 package depgraph
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"io/fs"
@@ -56,6 +55,14 @@ type Options struct {
 	// Concurrency is how many Dockerfiles are parsed at once; 0 means GOMAXPROCS. The
 	// filesystem must be safe for concurrent use when it is above 1.
 	Concurrency int
+	// Cache, when set, answers for Dockerfiles parsed before with the same content, platform
+	// and build arguments (by this graph or any other sharing the cache).
+	Cache *dockerfile.Cache
+	// Parsed, when set, is called with each platform's node as soon as its Dockerfile is
+	// parsed, from the parsing goroutines (possibly at the same time), before the graph is
+	// linked: a caller can start work a node needs (such as looking its final base up) while
+	// the others are parsed. Parents and Children are not set yet.
+	Parsed func(*Node)
 }
 
 // Build parses every Dockerfile of m, read from fsys (the filesystem m was loaded from), and
@@ -130,6 +137,9 @@ func (g *Graph) parseAll(fsys fs.FS, opts Options) error {
 					return
 				}
 				g.Nodes[i], errs[i] = parseNode(fsys, platforms[i], opts)
+				if errs[i] == nil && opts.Parsed != nil {
+					opts.Parsed(g.Nodes[i])
+				}
 			}
 		}()
 	}
@@ -161,7 +171,7 @@ func parseNode(fsys fs.FS, p *manifest.Platform, opts Options) (*Node, error) {
 	for _, a := range p.BuildArgs {
 		args[a.Key] = a.Value
 	}
-	df, err := dockerfile.Parse(bytes.NewReader(data), p.DockerfilePath, dockerfile.Options{
+	df, err := opts.Cache.Parse(data, p.DockerfilePath, dockerfile.Options{
 		BuildArgs: args,
 		Platform:  dockerfile.Platform{OS: p.OS, Architecture: p.Architecture, Variant: p.Variant},
 		MaxSize:   limit,
