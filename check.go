@@ -70,14 +70,9 @@ func (o *Outcome) ImagePaths() []subscription.ImagePaths {
 func (o *Outcome) Reasons() map[string]map[string]string {
 	reasons := map[string]map[string]string{}
 	for _, r := range o.Results {
-		if r.Stale == nil || len(r.Stale.Images) == 0 {
-			continue
+		if m := r.Reasons(); len(m) > 0 {
+			reasons[r.Subscription.ID()] = m
 		}
-		m := map[string]string{}
-		for _, img := range r.Stale.Images {
-			m[img.Path] = img.Reason.String()
-		}
-		reasons[r.Subscription.ID()] = m
 	}
 	return reasons
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/baseflow/baseflow/depgraph"
+	"github.com/baseflow/baseflow/dockerfile"
 	"github.com/baseflow/baseflow/manifest"
 	"github.com/baseflow/baseflow/registry"
 	"github.com/baseflow/baseflow/subscription"
@@ -46,8 +47,15 @@ type Checker struct {
 	RegistryOverride string
 	// BaseOverride rewrites base references before lookup and comparison.
 	BaseOverride *depgraph.BaseOverride
-	// Concurrency is how many subscriptions are checked at once; 0 means 4.
+	// ParseCache, when set, keeps parsed Dockerfiles for the checker's lifetime (and across
+	// runs with a dockerfile.Store), shared by every subscription and branch it checks.
+	ParseCache *dockerfile.Cache
+	// Concurrency is how many subscriptions are checked at once; 0 means DefaultConcurrency.
 	Concurrency int
+	// Compact makes each result drop its Graph and Stale once its Summary is made, so that a
+	// run holds the graphs of the subscriptions being checked only, not of the whole fleet:
+	// what the outputs need (paths, reasons, waves, lookups) is in the Summary.
+	Compact bool
 	// Logger receives progress and diagnostics; nil discards them.
 	Logger *slog.Logger
 	// Progress, when set, is called as each subscription finishes (from the checking
@@ -68,8 +76,14 @@ type SubscriptionResult struct {
 	// Skipped is set when the subscription's osType does not match the check's.
 	Skipped bool
 	// Graph and Stale are set when the manifest loaded; Stale may be partial when Err is set.
+	// A Checker with Compact set drops both once Summary is made.
 	Graph *depgraph.Graph
 	Stale *depgraph.Result
+	// Summary is what the outputs need of the result (its entry in a Report), made when the
+	// check of the subscription ends.
+	Summary SubscriptionReport
+	// computed is set when Summary was made from a stale computation (Stale was set).
+	computed bool
 	// Lookups are the base references looked up, in the order the check needed them.
 	Lookups []Lookup
 	// Err is set when the subscription could not be fully checked: its repository, manifest,
@@ -81,10 +95,32 @@ type SubscriptionResult struct {
 
 // Paths returns the Dockerfile paths to rebuild (possibly partial when Err is set).
 func (r *SubscriptionResult) Paths() []string {
-	if r.Stale == nil {
+	if r.Stale != nil {
+		return r.Stale.Paths()
+	}
+	if !r.computed {
 		return nil
 	}
-	return r.Stale.Paths()
+	paths := make([]string, len(r.Summary.Stale))
+	for i, p := range r.Summary.Stale {
+		paths[i] = p.Path
+	}
+	return paths
+}
+
+// Reasons returns the one-sentence reason of each stale path.
+func (r *SubscriptionResult) Reasons() map[string]string {
+	m := map[string]string{}
+	if r.Stale != nil {
+		for _, img := range r.Stale.Images {
+			m[img.Path] = img.Reason.String()
+		}
+		return m
+	}
+	for _, p := range r.Summary.Stale {
+		m[p.Path] = p.Why
+	}
+	return m
 }
 
 // ImagePaths returns the result in the stale-path JSON shape.
@@ -98,8 +134,9 @@ func (c *Checker) Check(ctx context.Context, subs []subscription.Subscription) [
 	cache := c.lookups()
 	workers := c.Concurrency
 	if workers <= 0 {
-		workers = 4
+		workers = DefaultConcurrency
 	}
+	c.prefetch(subs)
 	results := make([]*SubscriptionResult, len(subs))
 	sem := make(chan struct{}, workers)
 	var mu sync.Mutex
@@ -121,6 +158,18 @@ func (c *Checker) Check(ctx context.Context, subs []subscription.Subscription) [
 	}
 	wg.Wait()
 	return results
+}
+
+// prefetch announces the branches the subscriptions read to the sources that can fetch them
+// together (Prefetcher).
+func (c *Checker) prefetch(subs []subscription.Subscription) {
+	branches := subscription.Branches(subs)
+	if p, ok := c.Manifests.(subscription.Prefetcher); ok {
+		p.Prefetch(branches)
+	}
+	if p, ok := c.ImageInfo.(subscription.Prefetcher); ok && c.ImageInfo != c.Manifests {
+		p.Prefetch(branches)
+	}
 }
 
 // CheckOne checks one subscription.
@@ -162,7 +211,13 @@ func (c *Checker) logger() *slog.Logger {
 func (c *Checker) check(ctx context.Context, s subscription.Subscription, resolver *registry.Cache) *SubscriptionResult {
 	start := time.Now()
 	r := &SubscriptionResult{Subscription: s}
-	defer func() { r.Duration = time.Since(start) }()
+	defer func() {
+		r.Duration = time.Since(start)
+		r.summarize()
+		if c.Compact {
+			r.Graph, r.Stale = nil, nil
+		}
+	}()
 	log := c.logger().With("subscription", s.ID())
 	if c.Skips(s) {
 		r.Skipped = true
@@ -177,19 +232,19 @@ func (c *Checker) check(ctx context.Context, s subscription.Subscription, resolv
 		r.Err = errors.New("subscription check: no registry resolver configured")
 		return r
 	}
-	m, g, err := c.LoadGraph(ctx, s)
+	// The image-info file is read while the graph is built, and each base is looked up as
+	// soon as the Dockerfile naming it is parsed.
+	info := c.readImageInfo(ctx, s)
+	ahead := c.lookAhead(ctx, resolver)
+	m, g, err := c.buildGraph(ctx, s, ahead.parsed)
 	if err != nil {
 		r.Err = err
 		return r
 	}
 	r.Graph = g
 
-	infoSource := c.ImageInfo
-	if infoSource == nil {
-		infoSource = c.Manifests
-	}
 	f := s.ImageInfo
-	data, err := infoSource.ReadFile(ctx, f.Owner, f.Repo, f.Branch, f.Path)
+	data, err := info()
 	if err != nil {
 		r.Err = fmt.Errorf("image-info %s: %w", s.ImageInfoName(), err)
 		return r
@@ -209,7 +264,7 @@ func (c *Checker) check(ctx context.Context, s subscription.Subscription, resolv
 
 	opts := depgraph.CheckOptions{Filter: c.Filter, BaseOverride: c.BaseOverride}
 	refs := g.Lookups(records, opts)
-	digests, lookupErrs := resolver.ResolveAll(ctx, refs)
+	digests, lookupErrs := ahead.resolve(ctx, refs)
 	current := make(map[string]string, len(digests))
 	for _, ref := range refs {
 		l := Lookup{Ref: ref}
@@ -243,8 +298,13 @@ func lookupFrom(digests map[string]string, errs map[string]error) depgraph.Diges
 
 // LoadGraph reads the subscription's manifest and Dockerfiles from Manifests, with the
 // subscription's variables and the checker's RegistryOverride, and builds its platform
-// graph. Errors name the repository, branch and manifest.
+// graph, with the checker's ParseCache. Errors name the repository, branch and manifest.
 func (c *Checker) LoadGraph(ctx context.Context, s subscription.Subscription) (*manifest.Manifest, *depgraph.Graph, error) {
+	return c.buildGraph(ctx, s, nil)
+}
+
+// buildGraph is LoadGraph calling parsed (when not nil) with each node as it is parsed.
+func (c *Checker) buildGraph(ctx context.Context, s subscription.Subscription, parsed func(*manifest.Manifest) func(*depgraph.Node)) (*manifest.Manifest, *depgraph.Graph, error) {
 	mf := s.Manifest
 	tree, err := c.Manifests.Tree(ctx, mf.Owner, mf.Repo, mf.Branch)
 	if err != nil {
@@ -257,7 +317,11 @@ func (c *Checker) LoadGraph(ctx context.Context, s subscription.Subscription) (*
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", s.RepositoryName(), err)
 	}
-	g, err := depgraph.Build(m, tree, depgraph.Options{Concurrency: max(1, runtime.GOMAXPROCS(0))})
+	opts := depgraph.Options{Concurrency: max(1, runtime.GOMAXPROCS(0)), Cache: c.ParseCache}
+	if parsed != nil {
+		opts.Parsed = parsed(m)
+	}
+	g, err := depgraph.Build(m, tree, opts)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: manifest %s: %w", s.RepositoryName(), mf.Path, err)
 	}

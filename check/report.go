@@ -94,27 +94,38 @@ type RateLimitReport struct {
 func NewReport(results []*SubscriptionResult, registry *RegistryReport) Report {
 	rep := Report{Subscriptions: []SubscriptionReport{}, Registry: registry}
 	for _, r := range results {
-		s := SubscriptionReport{ID: r.Subscription.ID(), Status: r.Status(), Stale: []StalePath{}, Bases: []BaseReport{}, DurationMS: r.Duration.Milliseconds()}
-		if r.Err != nil {
-			s.Error = r.Err.Error()
+		if r.Stale != nil || r.Summary.ID == "" {
+			r.summarize() // a result made or changed by hand
 		}
-		if r.Stale != nil {
-			s.Candidates = len(r.Stale.Checks)
-			for _, img := range r.Stale.Images {
-				s.Stale = append(s.Stale, StalePath{Path: img.Path, Reason: img.Reason, Why: img.Reason.String()})
-			}
-			s.Waves = r.Stale.Waves()
-		}
-		for _, l := range r.Lookups {
-			b := BaseReport{Reference: l.Ref, Digest: l.Digest}
-			if l.Err != nil {
-				b.Error = l.Err.Error()
-			}
-			s.Bases = append(s.Bases, b)
-		}
-		rep.Subscriptions = append(rep.Subscriptions, s)
+		rep.Subscriptions = append(rep.Subscriptions, r.Summary)
 	}
 	return rep
+}
+
+// summarize makes r.Summary from the result.
+func (r *SubscriptionResult) summarize() {
+	s := SubscriptionReport{ID: r.Subscription.ID(), Status: r.Status(), Stale: []StalePath{}, Bases: []BaseReport{}, DurationMS: r.Duration.Milliseconds()}
+	if r.Err != nil {
+		s.Error = r.Err.Error()
+	}
+	if r.Stale != nil {
+		r.computed = true
+		s.Candidates = len(r.Stale.Checks)
+		for _, img := range r.Stale.Images {
+			s.Stale = append(s.Stale, StalePath{Path: img.Path, Reason: img.Reason, Why: img.Reason.String()})
+		}
+		s.Waves = r.Stale.Waves()
+	} else {
+		s.Candidates, s.Stale, s.Waves = r.Summary.Candidates, append(s.Stale, r.Summary.Stale...), r.Summary.Waves
+	}
+	for _, l := range r.Lookups {
+		b := BaseReport{Reference: l.Ref, Digest: l.Digest}
+		if l.Err != nil {
+			b.Error = l.Err.Error()
+		}
+		s.Bases = append(s.Bases, b)
+	}
+	r.Summary = s
 }
 
 // WriteText writes the report as readable text (--explain): per subscription its status,

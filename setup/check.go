@@ -7,6 +7,8 @@ import (
 
 	"github.com/baseflow/baseflow/check"
 	"github.com/baseflow/baseflow/depgraph"
+	"github.com/baseflow/baseflow/diskcache"
+	"github.com/baseflow/baseflow/dockerfile"
 	"github.com/baseflow/baseflow/manifest"
 	"github.com/baseflow/baseflow/registry/remote"
 	"github.com/baseflow/baseflow/subscription"
@@ -41,6 +43,14 @@ type CheckSettings struct {
 	// BaseOverride rewrites base references before lookup and comparison; nil: none.
 	BaseOverride *depgraph.BaseOverride
 
+	// Concurrency is how many subscriptions are checked at once; zero means
+	// check.DefaultConcurrency.
+	Concurrency int
+	// CacheDir, when set, keeps parsed Dockerfiles in that directory across runs (see
+	// diskcache; at most diskcache.DefaultMaxSize). Whether set or not, the check keeps them
+	// in memory for its lifetime, shared by every subscription and branch.
+	CacheDir string
+
 	// Logger receives progress and diagnostics of the sources, registry and checker, unless
 	// Sources or Registry name a logger of their own; nil discards them.
 	Logger *slog.Logger
@@ -72,7 +82,8 @@ type Check struct {
 
 // NewCheck loads the subscriptions, keeps those of the shard, and builds the checker: git
 // (and GitHub) sources, the network registry client behind a run-wide cache with mirrors,
-// filters and overrides. The caller closes the Check.
+// filters and overrides, a parse cache (in CacheDir too when set), and compact results (each
+// result keeps its Summary, not its graph). The caller closes the Check.
 func NewCheck(s CheckSettings) (*Check, error) {
 	subs := s.Subscriptions
 	var manifests, info subscription.Source
@@ -121,6 +132,11 @@ func NewCheck(s CheckSettings) (*Check, error) {
 		return nil, errors.Join(err, c.Close())
 	}
 	c.Registry = client
+	parseCache, closeCache, err := NewParseCache(s.CacheDir)
+	if err != nil {
+		return nil, errors.Join(err, c.Close())
+	}
+	c.closers = append(c.closers, closeCache)
 	c.Checker = &check.Checker{
 		Manifests:        manifests,
 		ImageInfo:        info,
@@ -130,9 +146,26 @@ func NewCheck(s CheckSettings) (*Check, error) {
 		Filter:           manifest.Filter{OSType: s.OSType, Architecture: s.Architecture, OSVersions: s.OSVersions, Paths: s.Paths},
 		RegistryOverride: s.RegistryOverride,
 		BaseOverride:     s.BaseOverride,
+		ParseCache:       parseCache,
+		Concurrency:      s.Concurrency,
+		Compact:          true,
 		Logger:           s.Logger,
 	}
 	return c, nil
+}
+
+// NewParseCache returns the parse cache of a check: in memory, in front of the directory
+// dir when it is not empty (created when missing). The function returned trims the directory
+// to its bound; call it when done.
+func NewParseCache(dir string) (*dockerfile.Cache, func() error, error) {
+	if dir == "" {
+		return dockerfile.NewCache(), func() error { return nil }, nil
+	}
+	store, err := diskcache.Open(dir)
+	if err != nil {
+		return nil, nil, fmt.Errorf("setup: cache directory: %w", err)
+	}
+	return dockerfile.NewCache(dockerfile.WithStore(store)), store.Close, nil
 }
 
 // Close releases the clones and caches of the check's sources.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/baseflow/baseflow/check"
 	"github.com/baseflow/baseflow/depgraph"
+	"github.com/baseflow/baseflow/dockerfile"
 	"github.com/baseflow/baseflow/internal/fixture"
 	"github.com/baseflow/baseflow/registry"
 	"github.com/baseflow/baseflow/registry/registrytest"
@@ -185,4 +186,41 @@ func TestNewResolverUsesTheDockerConfig(t *testing.T) {
 	var rerr *registry.Error
 	require.ErrorAs(t, err, &rerr, "no credentials: refused")
 	assert.Equal(t, registry.Unauthorized, rerr.Kind)
+}
+
+func TestNewCheckParseCacheAcrossRuns(t *testing.T) {
+	t.Parallel()
+	subsFile, repoURL := repos(t, "a", "b")
+	static, err := registry.NewStatic(map[string]digest.Digest{"alpine:3.20": moved})
+	require.NoError(t, err)
+	cacheDir := filepath.Join(t.TempDir(), "cache")
+	for run := range 2 {
+		c, err := setup.NewCheck(setup.CheckSettings{
+			SubscriptionsFile: subsFile,
+			Sources:           setup.SourceSettings{RepoURL: repoURL},
+			Registry:          setup.RegistrySettings{Resolver: static},
+			Concurrency:       3,
+			CacheDir:          cacheDir,
+		})
+		require.NoError(t, err)
+		assert.Equal(t, 3, c.Checker.Concurrency)
+		require.NotNil(t, c.Checker.ParseCache)
+		for _, r := range c.Checker.Check(context.Background(), c.Subscriptions) {
+			require.NoError(t, r.Err)
+			assert.Equal(t, []string{"x"}, r.Paths())
+		}
+		st := c.Checker.ParseCache.Stats()
+		require.NoError(t, c.Close())
+		// Both subscriptions have the same Dockerfile: one parse in the first run, answered
+		// from memory for the second subscription; none in the second run.
+		if run == 0 {
+			assert.Equal(t, dockerfile.CacheStats{Hits: 1, Misses: 1}, st)
+		} else {
+			assert.Equal(t, dockerfile.CacheStats{Hits: 1, StoreHits: 1}, st)
+		}
+	}
+
+	_, err = setup.NewCheck(setup.CheckSettings{SubscriptionsFile: subsFile, CacheDir: subsFile + "/sub",
+		Registry: setup.RegistrySettings{Resolver: static}})
+	assert.ErrorContains(t, err, "setup: cache directory")
 }

@@ -58,13 +58,13 @@ func (w *Watcher) check(ctx context.Context, subs []subscription.Subscription) (
 // closes them.
 func (w *Watcher) checker() (*check.Checker, func(), error) {
 	if w.cfg.Sources == nil {
-		return w.cfg.Checker, func() {}, nil
+		return keepGraphs(w.cfg.Checker.WithSources(w.cfg.Checker.Manifests, w.cfg.Checker.ImageInfo)), func() {}, nil
 	}
 	m, info, err := w.cfg.Sources()
 	if err != nil {
 		return nil, nil, fmt.Errorf("open sources: %w", err)
 	}
-	return w.cfg.Checker.WithSources(m, info), func() {
+	return keepGraphs(w.cfg.Checker.WithSources(m, info)), func() {
 		if err := m.Close(); err != nil {
 			w.log.Warn("closing a source failed", "err", err)
 		}
@@ -135,4 +135,11 @@ func (w *Watcher) record(r Run) {
 		}
 	}
 	w.log.Info("checked", append(attrs, "stale", stale, "failed", len(r.Failed))...)
+}
+
+// keepGraphs turns compaction off on c (a copy): the index is refreshed from each result's
+// graph.
+func keepGraphs(c *check.Checker) *check.Checker {
+	c.Compact = false
+	return c
 }

@@ -274,7 +274,7 @@ func TestUsageErrors(t *testing.T) {
 	require.Equal(t, 0, run(context.Background(), []string{"--help"}, &stdout, &stderr, os.Getenv, nil))
 	for _, flag := range []string{"--subscriptions", "--repo-url", "--image-info-source", "--github-api-url", "--os-type", "--architecture",
 		"--os-version", "--path", "--registry-override", "--base-override-regex", "--base-override-sub", "--mirror", "--plain-http",
-		"--concurrency", "--shard", "--format", "--variable", "--output", "--report", "--explain"} {
+		"--concurrency", "--lookup-concurrency", "--cache-dir", "--shard", "--format", "--variable", "--output", "--report", "--explain"} {
 		assert.Contains(t, stdout.String(), "  "+flag+" ")
 	}
 }

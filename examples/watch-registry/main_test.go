@@ -74,13 +74,13 @@ func TestHelpListsEveryFlag(t *testing.T) {
 	// The flags of get-stale-images' check and of queue-build, with the watcher's own.
 	for _, name := range []string{
 		"subscriptions", "repo-url", "image-info-source", "github-api-url", "os-type", "architecture", "os-version", "path",
-		"registry-override", "base-override-regex", "base-override-sub", "mirror", "plain-http", "concurrency", "lookup-timeout", "shard",
+		"registry-override", "base-override-regex", "base-override-sub", "mirror", "plain-http", "concurrency", "lookup-concurrency", "cache-dir", "lookup-timeout", "shard",
 		"azdo-url", "azdo-org", "azdo-project", "failure-limit", "dry-run", "notify-repo",
 		"listen", "debounce", "interval", "refresh", "journal", "insecure-no-auth", "secret-in-url", "log-format", "verbose",
 	} {
 		assert.Contains(t, help, "  --"+name+" ", name)
 	}
-	assert.Equal(t, 31, n)
+	assert.Equal(t, 33, n)
 	assert.Contains(t, help, "BASEFLOW_WEBHOOK_SECRET")
 	assert.Contains(t, help, "(default 127.0.0.1:8080)")
 	assert.Contains(t, help, "(default 30s)")

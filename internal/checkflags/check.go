@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/baseflow/baseflow/check"
 	"github.com/baseflow/baseflow/depgraph"
 	"github.com/baseflow/baseflow/internal/cli"
 	"github.com/baseflow/baseflow/registry"
@@ -36,6 +37,8 @@ type CheckFlags struct {
 	Mirrors           cli.Strings
 	PlainHTTP         cli.Strings
 	Concurrency       int
+	LookupConcurrency int
+	CacheDir          string
 	Shard             string
 	// LookupTimeout bounds each registry lookup, retries included (--lookup-timeout; 0: none).
 	LookupTimeout time.Duration
@@ -73,7 +76,9 @@ func (f *CheckFlags) Register(fs *flag.FlagSet) {
 	fs.StringVar(&f.BaseOverrideSub, "base-override-sub", "", "replacement for --base-override-regex (`SUB`, $1 for groups)")
 	fs.Var(&f.Mirrors, "mirror", "look bases under REGISTRY up at TARGET (`REGISTRY=TARGET`, e.g. docker.io=myacr.azurecr.io/mirror; repeatable)")
 	fs.Var(&f.PlainHTTP, "plain-http", "talk plain HTTP to registry `HOST` (repeatable; loopback hosts always may)")
-	fs.IntVar(&f.Concurrency, "concurrency", registry.DefaultConcurrency, "`N` registry lookups at once")
+	fs.IntVar(&f.Concurrency, "concurrency", check.DefaultConcurrency, "`N` subscriptions checked at once (default: four per core)")
+	fs.IntVar(&f.LookupConcurrency, "lookup-concurrency", registry.DefaultConcurrency, "`N` registry lookups at once, over all subscriptions")
+	fs.StringVar(&f.CacheDir, "cache-dir", "", "keep parsed Dockerfiles in `DIR` across runs (safe for runs at once, at most 256 MB); empty: in memory for the run only")
 	fs.DurationVar(&f.LookupTimeout, "lookup-timeout", registry.DefaultLookupTimeout, "give up on one registry lookup, retries included, after `DURATION`: a registry that never answers fails its bases as a network error; 0: no limit")
 	fs.StringVar(&f.Shard, "shard", "", "check only shard `I/N` of the subscriptions (stable hash of their ids)")
 }
@@ -109,6 +114,8 @@ func (f *CheckFlags) Validate() error {
 		return cli.Usagef("--image-info-source %q: want git or github", f.ImageInfoSource)
 	case f.Concurrency < 1:
 		return cli.Usagef("--concurrency must be at least 1")
+	case f.LookupConcurrency < 1:
+		return cli.Usagef("--lookup-concurrency must be at least 1")
 	case f.LookupTimeout < 0 || f.Timeout < 0:
 		return cli.Usagef("--timeout and --lookup-timeout must not be negative")
 	case f.BaseOverrideSub != "" && f.BaseOverrideRegex == "":
@@ -149,7 +156,7 @@ func (f *CheckFlags) Settings(getenv func(string) string, log *slog.Logger, reso
 		Sources:           f.sourceSettings(getenv, log),
 		Registry: setup.RegistrySettings{
 			PlainHTTP:     f.PlainHTTP,
-			Concurrency:   f.Concurrency,
+			Concurrency:   f.LookupConcurrency,
 			LookupTimeout: f.LookupTimeout,
 			Resolver:      resolver,
 			Logger:        log,
@@ -159,6 +166,8 @@ func (f *CheckFlags) Settings(getenv func(string) string, log *slog.Logger, reso
 		OSVersions:       f.OSVersions,
 		Paths:            f.Paths,
 		RegistryOverride: f.RegistryOverride,
+		Concurrency:      f.Concurrency,
+		CacheDir:         f.CacheDir,
 		Logger:           log,
 	}
 	if f.LookupTimeout == 0 {

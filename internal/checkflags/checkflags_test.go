@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/baseflow/baseflow/check"
 	"github.com/baseflow/baseflow/internal/cli"
 	"github.com/baseflow/baseflow/registry"
 	"github.com/baseflow/baseflow/setup"
@@ -34,7 +35,7 @@ func TestCheckFlagsSettings(t *testing.T) {
 		"--path", "src/*", "--registry-override", "mcr.example", "--base-override-regex", `^docker\.io/(.*)`,
 		"--base-override-sub", "mirror.example/$1", "--mirror", "docker.io=myacr.azurecr.io/mirror",
 		"--mirror", "mcr.microsoft.com=myacr.azurecr.io/mcr", "--plain-http", "localhost:5000",
-		"--concurrency", "3", "--shard", "2/4")
+		"--concurrency", "5", "--lookup-concurrency", "3", "--cache-dir", "/var/cache/baseflow", "--shard", "2/4")
 	require.NoError(t, f.Validate())
 	getenv := func(string) string { return "" }
 	log := slog.New(slog.DiscardHandler)
@@ -52,6 +53,8 @@ func TestCheckFlagsSettings(t *testing.T) {
 	assert.Equal(t, []string{"localhost:5000"}, s.Registry.PlainHTTP)
 	assert.Equal(t, registry.Mirrors{"docker.io": "myacr.azurecr.io/mirror", "mcr.microsoft.com": "myacr.azurecr.io/mcr"}, s.Registry.Mirrors)
 	assert.Equal(t, 3, s.Registry.Concurrency)
+	assert.Equal(t, 5, s.Concurrency)
+	assert.Equal(t, "/var/cache/baseflow", s.CacheDir)
 	assert.Same(t, static, s.Registry.Resolver)
 	assert.Equal(t, "linux", s.OSType)
 	assert.Equal(t, "arm64", s.Architecture)
@@ -71,6 +74,8 @@ func TestCheckFlagsDefaults(t *testing.T) {
 	assert.Equal(t, setup.ImageInfoGit, s.Sources.ImageInfo)
 	assert.Equal(t, githubsource.DefaultBaseURL, s.Sources.GitHubAPIURL)
 	assert.Equal(t, registry.DefaultConcurrency, s.Registry.Concurrency)
+	assert.Equal(t, check.DefaultConcurrency, s.Concurrency)
+	assert.Empty(t, s.CacheDir)
 	assert.Empty(t, s.Registry.Mirrors)
 	assert.Zero(t, s.Shard, "no --shard: every subscription")
 	assert.Nil(t, s.Registry.Resolver)
@@ -86,6 +91,7 @@ func TestCheckFlagsValidate(t *testing.T) {
 		{nil, "--subscriptions is required"},
 		{[]string{"--image-info-source", "svn"}, `--image-info-source "svn": want git or github`},
 		{[]string{"--concurrency", "0"}, "--concurrency must be at least 1"},
+		{[]string{"--lookup-concurrency", "0"}, "--lookup-concurrency must be at least 1"},
 		{[]string{"--base-override-sub", "x"}, "--base-override-sub needs --base-override-regex"},
 		{[]string{"--mirror", "docker.io"}, `--mirror "docker.io": want REGISTRY=TARGET`},
 		{[]string{"--shard", "5/4"}, "--shard: "},
