@@ -16,7 +16,9 @@ func TestParseFlags(t *testing.T) {
 	t.Parallel()
 	cfg, err := parseFlags(nil)
 	require.NoError(t, err)
-	assert.Equal(t, []int{1, 2, 3, 4, 5}, cfg.rows)
+	assert.Equal(t, []int{1, 2, 3, 4, 5, 7, 8, 9, 10, 11}, cfg.rows)
+	assert.Equal(t, []int{10, 100, 1000}, cfg.fleetSizes)
+	assert.Equal(t, 50*time.Millisecond, cfg.fleetLatency)
 	assert.Equal(t, []int{1, 10, 100}, cfg.scales)
 	assert.Equal(t, 20*time.Millisecond, cfg.latency)
 	assert.Equal(t, 16, cfg.concurrency)
@@ -28,7 +30,7 @@ func TestParseFlags(t *testing.T) {
 	assert.Equal(t, 5*time.Millisecond, cfg.latency)
 
 	for _, args := range [][]string{
-		{"-rows", "6"}, {"-rows", "x"}, {"-rows", ""}, {"-scales", "10,1"}, {"-scales", "0"}, {"-concurrency", "0"}, {"extra"},
+		{"-rows", "6"}, {"-rows", "12"}, {"-dotnet-fleet", "0"}, {"-fleet", "100,10"}, {"-subscriptions", "0"}, {"-rows", "x"}, {"-rows", ""}, {"-scales", "10,1"}, {"-scales", "0"}, {"-concurrency", "0"}, {"extra"},
 	} {
 		_, err := parseFlags(args)
 		assert.Error(t, err, "%q", args)

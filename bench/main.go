@@ -8,11 +8,18 @@
 //  3. scaling: the pure pass and the check on fleets of 1, 10 and 100 copies of the fixture;
 //  4. merge: merging 16 per-job image-info files against decoding and encoding them;
 //  5. large inputs: a merge of 5,000 and 20,000 images and a 2,000- and 8,000-deep FROM
-//     chain, whose costs per image must not grow with the size.
+//     chain, whose costs per image must not grow with the size;
+//  7. git fleet: fleets of 10 to 1,000 subscriptions in real git repositories (and as branches
+//     of one), against a loopback registry with latency and tokens;
+//  8. warm re-check: the pure pass with a filled parse cache against the floor;
+//  9. memory: the peak RSS of checking 1,000 dotnet-sized subscriptions;
+//  10. cold check of dotnet-docker from git, against its network bound;
+//  11. watch: from a registry push event to the rebuild queued.
 //
 // Usage:
 //
-//	go run ./bench [-rows 1,2,3,4,5] [-latency 20ms] [-concurrency 16] [-scales 1,10,100] [-reps 5]
+//	go run ./bench [-rows 1,2,3,4,5,7,8,9,10,11] [-latency 20ms] [-concurrency 16] [-scales 1,10,100] [-reps 5]
+//	               [-fleet 10,100,1000] [-fleet-latency 50ms] [-subscriptions 8] [-dotnet-fleet 1000]
 //
 // It exits with status 1 only when it could not run (including when compared strategies
 // disagree on a result), never because a target was missed.
@@ -22,6 +29,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"os/signal"
 	"runtime/pprof"
@@ -38,8 +46,13 @@ type config struct {
 	scales      []int
 	reps        int
 	tags, repos int
-	testdata    string
-	cpuprofile  string
+	// rows 7, 8 and 10
+	fleetSizes    []int
+	fleetLatency  time.Duration
+	subscriptions int
+	dotnetFleet   int
+	testdata      string
+	cpuprofile    string
 }
 
 func main() {
@@ -62,7 +75,11 @@ func parseFlags(args []string) (config, error) {
 	fs := flag.NewFlagSet("bench", flag.ExitOnError)
 	fs.DurationVar(&cfg.latency, "latency", 20*time.Millisecond, "latency the loopback registries add to every request (rows 1 and 3)")
 	fs.IntVar(&cfg.concurrency, "concurrency", 16, "lookups baseflow's cache runs at once (rows 1 and 3)")
-	rows := fs.String("rows", "1,2,3,4,5", "rows to run, comma-separated")
+	rows := fs.String("rows", "1,2,3,4,5,7,8,9,10,11", "rows to run, comma-separated")
+	fleet := fs.String("fleet", "10,100,1000", "fleet sizes of row 7, in subscriptions, comma-separated, increasing")
+	fs.DurationVar(&cfg.fleetLatency, "fleet-latency", 50*time.Millisecond, "latency the loopback registry adds to every request (rows 7 and 10)")
+	fs.IntVar(&cfg.subscriptions, "subscriptions", 8, "subscriptions checked at once (rows 7 and 9)")
+	fs.IntVar(&cfg.dotnetFleet, "dotnet-fleet", 1000, "dotnet-sized subscriptions of row 9")
 	scales := fs.String("scales", "1,10,100", "fleet sizes of row 3, in copies of the fixture, comma-separated, increasing")
 	fs.IntVar(&cfg.reps, "reps", 5, "interleaved runs per side in rows 2 and 4, runs of baseflow's check in row 1 (medians are printed)")
 	fs.IntVar(&cfg.tags, "tags", 200, "distinct tags of the lookups-alone part of row 1")
@@ -77,6 +94,11 @@ func parseFlags(args []string) (config, error) {
 			"  3 scaling of the pure pass and the check on fleets of copies of the fixture\n"+
 			"  4 merging 16 per-job image-info files vs decoding and encoding them\n"+
 			"  5 large inputs: merges of 5,000 and 20,000 images, FROM chains 2,000 and 8,000 deep\n"+
+			"  7 git fleet: 10 to 1,000 subscriptions in git repositories (and as branches of one), wall, CPU, RSS, git processes\n"+
+			"  8 warm re-check: the pure pass with a filled parse cache vs the floor\n"+
+			"  9 memory: peak RSS of checking 1,000 dotnet-sized subscriptions\n"+
+			"  10 cold dotnet-docker check from git vs its network bound\n"+
+			"  11 watch: registry push event to rebuild queued\n"+
 			"See bench/README.md. Exits 1 only when it could not run.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
@@ -93,8 +115,8 @@ func parseFlags(args []string) (config, error) {
 	seen := map[int]bool{}
 	rowList := cfg.rows[:0]
 	for _, r := range cfg.rows {
-		if r < 1 || r > 5 {
-			return cfg, fmt.Errorf("-rows: no row %d (rows are 1 to 5)", r)
+		if !knownRow(r) {
+			return cfg, fmt.Errorf("-rows: no row %d (rows are 1 to 5 and 7 to 11)", r)
 		}
 		if !seen[r] {
 			seen[r] = true
@@ -103,6 +125,12 @@ func parseFlags(args []string) (config, error) {
 	}
 	if cfg.rows = rowList; len(cfg.rows) == 0 {
 		return cfg, fmt.Errorf("-rows: no row given")
+	}
+	if cfg.fleetSizes, err = parseSizes(*fleet); err != nil {
+		return cfg, err
+	}
+	if cfg.subscriptions < 1 || cfg.dotnetFleet < 1 || cfg.fleetLatency < 0 {
+		return cfg, fmt.Errorf("-subscriptions and -dotnet-fleet must be positive and -fleet-latency not negative")
 	}
 	if cfg.scales, err = parseInts(*scales, "scales"); err != nil {
 		return cfg, err
@@ -122,6 +150,11 @@ func parseFlags(args []string) (config, error) {
 		return cfg, fmt.Errorf("-concurrency, -reps, -tags and -repos must be positive")
 	}
 	return cfg, nil
+}
+
+// knownRow reports whether the bench has a row r.
+func knownRow(r int) bool {
+	return (r >= 1 && r <= 5) || r == rowGitFleet || r == rowRecheck || r == rowMemory || r == rowColdGit || r == rowWatch
 }
 
 func parseInts(s, name string) ([]int, error) {
@@ -169,6 +202,7 @@ func run(ctx context.Context, cfg config) error {
 	}
 	s.printf("\n\n")
 	steps := map[int]func(context.Context) error{1: s.rowLookup, 2: s.rowPurePass, 3: s.rowScaling, 4: s.rowMerge, 5: s.rowLarge}
+	maps.Copy(steps, s.fleetRowSteps())
 	for _, r := range cfg.rows {
 		if err := ctx.Err(); err != nil {
 			return err
