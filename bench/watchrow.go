@@ -45,6 +45,12 @@ func (s *suite) rowWatch(ctx context.Context) error {
 	}
 	defer os.RemoveAll(clones)
 
+	src, err := gitsource.New(gitsource.WithURLTemplate("file://"+filepath.ToSlash(dir)+"/{owner}/{repo}"),
+		gitsource.WithTempDir(clones), gitsource.WithEnv("GIT_CONFIG_GLOBAL="+os.DevNull, "GIT_CONFIG_NOSYSTEM=1"))
+	if err != nil {
+		return err
+	}
+	defer src.Close()
 	client, err := remote.New(remote.WithPlainHTTP(e.srv.Host()), remote.WithCredentialFunc(anonymous))
 	if err != nil {
 		return err
@@ -58,10 +64,11 @@ func (s *suite) rowWatch(ctx context.Context) error {
 			LoadRecords: depgraph.LoadImageInfoRecords,
 			ParseCache:  dockerfile.NewCache(),
 		},
+		// As watch-registry (setup.Check.PassSources): one git source for the watcher's life,
+		// refreshed for each pass, so that a check fetches into the repositories it has.
 		Sources: func() (subscription.Source, subscription.Source, error) {
-			src, err := gitsource.New(gitsource.WithURLTemplate("file://"+filepath.ToSlash(dir)+"/{owner}/{repo}"),
-				gitsource.WithTempDir(clones), gitsource.WithEnv("GIT_CONFIG_GLOBAL="+os.DevNull, "GIT_CONFIG_NOSYSTEM=1"))
-			return src, src, err
+			src.Refresh()
+			return passSource{src}, passSource{src}, nil
 		},
 		Dispatcher:     &dispatch.Dispatcher{Backends: dispatch.Backends{subscription.AzureDevOps: rec}},
 		InsecureNoAuth: true,
@@ -121,9 +128,10 @@ func (s *suite) rowWatch(ctx context.Context) error {
 	sorted := slices.Clone(latencies)
 	slices.Sort(sorted)
 	med := sorted[len(sorted)/2]
-	s.printf("%d  Watch: push event → check → rebuild queued, one watcher on dotnet-docker (file:// git, fresh sources for each check as\n", rowWatch)
-	s.printf("   watch-registry opens them), no debounce, loopback registry %v per request with anonymous tokens, shared parse cache;\n", e.latency)
-	s.printf("   %d pushes of moved bases, one at a time\n", len(latencies))
+	s.printf("%d  Watch: push event → check → rebuild queued, one watcher on dotnet-docker (file:// git; each check fetches the branches\n", rowWatch)
+	s.printf("   again into the repositories it has, as watch-registry does), no debounce, loopback registry %v per request with anonymous\n", e.latency)
+	s.printf("   tokens, shared parse cache;")
+	s.printf(" %d pushes of moved bases, one at a time\n", len(latencies))
 	t := newTable(s.out, "start-up (index)", "push → queued, median", "min", "max", "builds queued")
 	t.row(fmtDuration(ready), fmtDuration(med), fmtDuration(sorted[0]), fmtDuration(sorted[len(sorted)-1]), fmt.Sprint(queued))
 	if err := t.flush(); err != nil {
@@ -134,3 +142,8 @@ func (s *suite) rowWatch(ctx context.Context) error {
 		atMost(float64(med), float64(targetWatch))})
 	return nil
 }
+
+// passSource is a source shared by the watcher's passes: closing it leaves it open.
+type passSource struct{ *gitsource.Source }
+
+func (passSource) Close() error { return nil }

@@ -12,6 +12,7 @@ import (
 	"github.com/baseflow/baseflow/manifest"
 	"github.com/baseflow/baseflow/registry/remote"
 	"github.com/baseflow/baseflow/subscription"
+	"github.com/baseflow/baseflow/subscription/gitsource"
 )
 
 // CheckSettings are a whole stale-image check: which subscriptions, where their repositories
@@ -78,6 +79,7 @@ type Check struct {
 	// nil when RegistrySettings.Resolver replaced it.
 	Registry *remote.Client
 	closers  []func() error
+	sources  SourceSettings
 }
 
 // NewCheck loads the subscriptions, keeps those of the shard, and builds the checker: git
@@ -116,7 +118,7 @@ func NewCheck(s CheckSettings) (*Check, error) {
 	if s.Registry.Logger == nil {
 		s.Registry.Logger = s.Logger
 	}
-	c := &Check{Subscriptions: subs}
+	c := &Check{Subscriptions: subs, sources: s.Sources}
 	if manifests == nil {
 		var err error
 		if manifests, info, err = OpenSources(s.Sources); err != nil {
@@ -166,6 +168,48 @@ func NewParseCache(dir string) (*dockerfile.Cache, func() error, error) {
 		return nil, nil, fmt.Errorf("setup: cache directory: %w", err)
 	}
 	return dockerfile.NewCache(dockerfile.WithStore(store)), store.Close, nil
+}
+
+// PassSources returns, for a long-running program (watch.Config.Sources), the function that
+// gives the sources of one pass: the check's git source, refreshed (gitsource.Source.Refresh:
+// each branch is fetched again into the repository already there on its next read, which
+// transfers nothing when it did not move) instead of cloned anew, and, when image-info comes
+// from the GitHub API, a GitHub source opened for the pass. Other sources (a working copy) are
+// handed out as they are. Closing what it returns closes the GitHub source only; the others
+// live until Close.
+func (c *Check) PassSources() func() (manifests, imageInfo subscription.Source, err error) {
+	return func() (subscription.Source, subscription.Source, error) {
+		m := c.Checker.Manifests
+		info := c.Checker.ImageInfo
+		if info == nil {
+			info = m
+		}
+		git, ok := m.(*gitsource.Source)
+		if !ok {
+			return passSource{m}, passSource{info}, nil
+		}
+		git.Refresh()
+		if info == m {
+			return passSource{m}, passSource{m}, nil
+		}
+		gh, err := openGitHub(c.sources)
+		if err != nil {
+			return nil, nil, err
+		}
+		return passSource{m}, gh, nil
+	}
+}
+
+// passSource is a source shared by passes: closing it leaves it open.
+type passSource struct{ subscription.Source }
+
+func (passSource) Close() error { return nil }
+
+// Prefetch hands the announcement on to the shared source when it takes one.
+func (p passSource) Prefetch(branches []subscription.Branch) {
+	if pf, ok := p.Source.(subscription.Prefetcher); ok {
+		pf.Prefetch(branches)
+	}
 }
 
 // Close releases the clones and caches of the check's sources.

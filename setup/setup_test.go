@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/opencontainers/go-digest"
@@ -21,6 +22,7 @@ import (
 	"github.com/baseflow/baseflow/registry/registrytest"
 	"github.com/baseflow/baseflow/setup"
 	"github.com/baseflow/baseflow/subscription"
+	"github.com/baseflow/baseflow/subscription/gitsource"
 )
 
 const (
@@ -223,4 +225,36 @@ func TestNewCheckParseCacheAcrossRuns(t *testing.T) {
 	_, err = setup.NewCheck(setup.CheckSettings{SubscriptionsFile: subsFile, CacheDir: subsFile + "/sub",
 		Registry: setup.RegistrySettings{Resolver: static}})
 	assert.ErrorContains(t, err, "setup: cache directory")
+}
+
+func TestPassSourcesSeeNewCommitsWithoutCloningAgain(t *testing.T) {
+	t.Parallel()
+	subsFile, repoURL := repos(t, "a")
+	dir := strings.TrimSuffix(strings.TrimPrefix(repoURL, "file://"), "/{owner}/{repo}")
+	static, err := registry.NewStatic(nil)
+	require.NoError(t, err)
+	c, err := setup.NewCheck(setup.CheckSettings{SubscriptionsFile: subsFile, Sources: setup.SourceSettings{RepoURL: repoURL},
+		Registry: setup.RegistrySettings{Resolver: static}})
+	require.NoError(t, err)
+	defer func() { assert.NoError(t, c.Close()) }()
+	open := c.PassSources()
+	ctx := context.Background()
+
+	for i, want := range []string{"FROM alpine:3.20\n", "FROM alpine:3.21\n"} {
+		if i == 1 {
+			repo := filepath.Join(dir, "o", "a")
+			require.NoError(t, os.WriteFile(filepath.Join(repo, "x", "Dockerfile"), []byte(want), 0o644))
+			require.NoError(t, fixture.GitRepo(repo, fixture.Files(nil)), "commit the change")
+		}
+		m, info, err := open()
+		require.NoError(t, err)
+		assert.Equal(t, m, info, "image-info from git: one source")
+		data, err := m.ReadFile(ctx, "o", "a", "main", "x/Dockerfile")
+		require.NoError(t, err)
+		assert.Equal(t, want, string(data), "pass %d sees the branch's tip", i)
+		require.NoError(t, m.Close())
+	}
+	git, ok := c.Checker.Manifests.(*gitsource.Source)
+	require.True(t, ok)
+	assert.Equal(t, gitsource.Stats{Processes: 4, Fetches: 2}, git.Stats(), "a clone, then a fetch into it, and a reader after each")
 }

@@ -65,15 +65,20 @@ func OpenSources(s SourceSettings) (manifests, imageInfo subscription.Source, er
 	if s.ImageInfo != ImageInfoGitHub {
 		return git, git, nil
 	}
-	ghOpts := []githubsource.Option{githubsource.WithToken(getenv(s.Getenv)("GITHUB_TOKEN")), githubsource.WithLogger(s.Logger)}
-	if s.GitHubAPIURL != "" {
-		ghOpts = append(ghOpts, githubsource.WithBaseURL(s.GitHubAPIURL))
-	}
-	gh, err := githubsource.New(ghOpts...)
+	gh, err := openGitHub(s)
 	if err != nil {
 		return nil, nil, errors.Join(err, git.Close())
 	}
 	return git, gh, nil
+}
+
+// openGitHub opens the GitHub source of image-info files.
+func openGitHub(s SourceSettings) (*githubsource.Source, error) {
+	ghOpts := []githubsource.Option{githubsource.WithToken(getenv(s.Getenv)("GITHUB_TOKEN")), githubsource.WithLogger(s.Logger)}
+	if s.GitHubAPIURL != "" {
+		ghOpts = append(ghOpts, githubsource.WithBaseURL(s.GitHubAPIURL))
+	}
+	return githubsource.New(ghOpts...)
 }
 
 // SourceOpener returns a function that opens the sources afresh on every call, for a

@@ -210,7 +210,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	w, err := watch.New(watch.Config{
 		Subscriptions:  chk.Subscriptions,
 		Checker:        chk.Checker,
-		Sources:        c.check.SourceOpener(getenv, log),
+		Sources:        chk.PassSources(),
 		Dispatcher:     disp,
 		Secret:         secret,
 		InsecureNoAuth: c.insecureNoAuth,

@@ -215,3 +215,45 @@ func TestCredentialsNeverOnDiskOrCommandLine(t *testing.T) {
 	assert.NotContains(t, err.Error(), "wrong-secret-1")
 	assert.Contains(t, err.Error(), "http://***@127.0.0.1")
 }
+
+func TestRefreshFetchesIncrementally(t *testing.T) {
+	t.Parallel()
+	repos := newTestRepos(t)
+	git, count := countingGit(t)
+	src := newSource(t, repos, gitsource.WithGitBinary(git))
+	dir := filepath.Join(repos.base, "acme", "app")
+
+	before, err := src.Tree(t.Context(), "acme", "app", "main")
+	require.NoError(t, err)
+	data, err := src.ReadFile(t.Context(), "acme", "app", "main", "manifest.json")
+	require.NoError(t, err)
+	assert.Equal(t, `{"branch":"main"}`+"\n", string(data))
+
+	// The branch moves; without Refresh the source keeps the commit it fetched.
+	writeFiles(t, dir, map[string]string{"manifest.json": `{"branch":"main","v":2}` + "\n"})
+	runGit(t, dir, "commit", "--quiet", "--all", "--message", "v2")
+	data, err = src.ReadFile(t.Context(), "acme", "app", "main", "manifest.json")
+	require.NoError(t, err)
+	assert.Equal(t, `{"branch":"main"}`+"\n", string(data))
+
+	src.Refresh()
+	after, err := src.Tree(t.Context(), "acme", "app", "main")
+	require.NoError(t, err)
+	data, err = fs.ReadFile(after, "manifest.json")
+	require.NoError(t, err)
+	assert.Equal(t, `{"branch":"main","v":2}`+"\n", string(data), "the refreshed source sees the new commit")
+	data, err = fs.ReadFile(before, "manifest.json")
+	require.NoError(t, err)
+	assert.Equal(t, `{"branch":"main"}`+"\n", string(data), "a tree from before keeps its commit")
+
+	// An unchanged branch is fetched again, into the same repository: no new clone.
+	src.Refresh()
+	_, err = src.ReadFile(t.Context(), "acme", "app", "main", "manifest.json")
+	require.NoError(t, err)
+	log, err := os.ReadFile(filepath.Join(filepath.Dir(git), "git.log"))
+	require.NoError(t, err)
+	assert.Equal(t, 1, strings.Count(string(log), "clone --quiet"), "one clone:\n%s", log)
+	assert.Equal(t, 2, strings.Count(string(log), " fetch "), "then a fetch per refresh:\n%s", log)
+	fetches, _ := count()
+	assert.Equal(t, 3, fetches)
+}

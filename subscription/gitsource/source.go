@@ -206,6 +206,30 @@ func findFold(t tree, name string) (string, bool) {
 	return "", false
 }
 
+// Refresh makes the next read of every branch fetch it again, into the repository already
+// fetched: a long-running program (a webhook server checking on every push) sees new commits
+// at the cost of an incremental fetch, which transfers nothing when the branch did not move,
+// instead of a new clone. File systems returned before keep reading the commit they were made
+// for. Objects of commits no longer read are kept until Close.
+func (s *Source) Refresh() {
+	s.mu.Lock()
+	repos := make([]*repository, 0, len(s.repos))
+	for _, r := range s.repos {
+		repos = append(repos, r)
+	}
+	s.mu.Unlock()
+	for _, r := range repos {
+		r.mu.Lock()
+		for name, b := range r.branches {
+			// A branch being fetched is left to its fetch: it brings the newest commit anyway.
+			if !slices.Contains(r.batch, b) && !slices.Contains(r.pending, b) {
+				delete(r.branches, name)
+			}
+		}
+		r.mu.Unlock()
+	}
+}
+
 // Close stops fetches in progress and the readers, and removes every temporary directory.
 // File systems returned by Tree fail after Close. Close is safe to call more than once.
 func (s *Source) Close() error {
