@@ -33,6 +33,7 @@
 // repository only. ReadFile reads one file the same way, matching a name in another case as
 // ImageBuilder finds its image-info file. A Source fetches each branch at most once for its
 // lifetime, even when several goroutines ask for it at the same time; a fetch that every
-// caller gave up on is stopped and tried again by the next caller; Close removes every
-// temporary directory.
+// caller gave up on is stopped and tried again by the next caller; Refresh makes the next read
+// of each branch fetch it again into the repository already there (a long-running program's
+// way to see new commits without cloning anew); Close removes every temporary directory.
 package gitsource
