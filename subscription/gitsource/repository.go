@@ -111,14 +111,15 @@ func (r *repository) commit(ctx context.Context, name string) (string, error) {
 // for this repository) for a fetch when it is new, and starting the fetch loop when none runs.
 func (r *repository) join(name string) (*branch, error) {
 	s := r.s
+	// s.mu is held throughout, so that a fetch loop is never started once Close waits for
+	// them (lock order: Source, then repository).
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.closed {
-		s.mu.Unlock()
 		return nil, ErrClosed
 	}
 	announced := s.announced[r.key]
 	delete(s.announced, r.key)
-	s.mu.Unlock()
 
 	r.mu.Lock()
 	defer r.mu.Unlock()
