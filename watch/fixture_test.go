@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"testing/fstest"
@@ -125,12 +126,15 @@ type gatedResolver struct {
 	gate    chan struct{} // nil: no gate
 	entered chan struct{} // receives one value per lookup that reached the gate
 	fails   int           // lookups still to fail
+	// failOnly, when set, restricts the failures to references ending with it: a check looks
+	// bases up as their Dockerfiles are parsed, in no fixed order.
+	failOnly string
 }
 
 func (g *gatedResolver) Digest(ctx context.Context, ref string) (digest.Digest, error) {
 	g.mu.Lock()
 	gate, entered := g.gate, g.entered
-	failing := g.fails > 0
+	failing := g.fails > 0 && (g.failOnly == "" || strings.HasSuffix(ref, g.failOnly))
 	if failing {
 		g.fails--
 	}

@@ -321,7 +321,7 @@ func TestFailedCheckIsRetried(t *testing.T) {
 	w := start(t, cfg)
 
 	f.resolver.mu.Lock()
-	f.resolver.fails = 1
+	f.resolver.fails, f.resolver.failOnly = 1, "alpine:3.20"
 	f.resolver.mu.Unlock()
 	require.NoError(t, f.static.Set("alpine:3.20", alpineV2))
 	accept(t, w, watch.KindAccepted, push("docker.io", "library/alpine", "3.20", alpineV2))
