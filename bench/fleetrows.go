@@ -218,7 +218,7 @@ func (s *suite) rowColdGit(ctx context.Context) error {
 			start := time.Now()
 			checker := &check.Checker{
 				Manifests:   src,
-				Resolver:    registry.NewCache(spanResolver{client, sp}, registry.WithConcurrency(e.concurrency), registry.WithMirrors(e.mirrors)),
+				Cache:       registry.NewCache(spanResolver{client, sp}, registry.WithConcurrency(e.concurrency), registry.WithMirrors(e.mirrors)),
 				LoadRecords: depgraph.LoadImageInfoRecords,
 				ParseCache:  dockerfile.NewCache(),
 			}

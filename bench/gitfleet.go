@@ -249,7 +249,7 @@ func checkGitFleet(ctx context.Context, f *gitFleet, n int, branches bool, concu
 	cache := dockerfile.NewCache()
 	checker := &check.Checker{
 		Manifests:   src,
-		Resolver:    registry.NewCache(client, registry.WithConcurrency(lookups)),
+		Cache:       registry.NewCache(client, registry.WithConcurrency(lookups)),
 		LoadRecords: depgraph.LoadImageInfoRecords,
 		ParseCache:  cache,
 		Concurrency: concurrency,

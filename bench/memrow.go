@@ -60,7 +60,7 @@ func (s *suite) rowMemory(ctx context.Context) error {
 		}
 		checker := &check.Checker{
 			Manifests:   fsSource{e.files},
-			Resolver:    registry.NewCache(static),
+			Cache:       registry.NewCache(static),
 			LoadRecords: depgraph.LoadImageInfoRecords,
 			ParseCache:  dockerfile.NewCache(),
 			Concurrency: s.cfg.subscriptions,

@@ -60,7 +60,7 @@ func (s *suite) rowWatch(ctx context.Context) error {
 	w, err := watch.New(watch.Config{
 		Subscriptions: []subscription.Subscription{benchSubscription},
 		Checker: &check.Checker{
-			Resolver:    registry.NewCache(client, registry.WithConcurrency(e.concurrency), registry.WithMirrors(e.mirrors)),
+			Cache:       registry.NewCache(client, registry.WithConcurrency(e.concurrency), registry.WithMirrors(e.mirrors)),
 			LoadRecords: depgraph.LoadImageInfoRecords,
 			ParseCache:  dockerfile.NewCache(),
 		},
@@ -112,6 +112,8 @@ func (s *suite) rowWatch(ctx context.Context) error {
 		t0 := time.Now()
 		kind, err := w.Accept(watch.Event{Format: watch.Distribution, Action: "push", Host: e.srv.Host(), Repository: repo, Tag: tag, Digest: d.String()})
 		if err != nil || kind != watch.KindAccepted {
+			// A push of the same tag and digest as an earlier one is a duplicate: each
+			// push moves the tag.
 			return fmt.Errorf("watch: event for %s: %v (%s)", ref, err, kind)
 		}
 		select {
@@ -124,6 +126,8 @@ func (s *suite) rowWatch(ctx context.Context) error {
 			return fmt.Errorf("watch: no check a minute after the push of %s", ref)
 		}
 		queued += len(rec.Queued()) - before
+		// The build queued has run: the next push finds no active run.
+		rec.Pipeline(dispatch.TargetOf(benchSubscription)).SetActive()
 	}
 	sorted := slices.Clone(latencies)
 	slices.Sort(sorted)
@@ -137,7 +141,7 @@ func (s *suite) rowWatch(ctx context.Context) error {
 	if err := t.flush(); err != nil {
 		return err
 	}
-	s.printf("   (the recorder answers that the first build is running, so later pushes are checked and skipped as active)\n\n")
+	s.printf("   (after each push the recorded build is marked finished, so each push queues one)\n\n")
 	s.add(verdict{fmt.Sprint(rowWatch), "watch: push → queued, dotnet-docker, no debounce", fmtDuration(med), "≤ " + fmtDuration(targetWatch),
 		atMost(float64(med), float64(targetWatch))})
 	return nil
