@@ -249,6 +249,8 @@ func TestPassSourcesSeeNewCommitsWithoutCloningAgain(t *testing.T) {
 		m, info, err := open()
 		require.NoError(t, err)
 		assert.Equal(t, m, info, "image-info from git: one source")
+		_, ok := m.(subscription.Prefetcher)
+		assert.True(t, ok, "announcements still reach the git source")
 		data, err := m.ReadFile(ctx, "o", "a", "main", "x/Dockerfile")
 		require.NoError(t, err)
 		assert.Equal(t, want, string(data), "pass %d sees the branch's tip", i)
