@@ -355,3 +355,28 @@ func TestRecordErrors(t *testing.T) {
 	require.True(t, errors.As(err, &re))
 	assert.Equal(t, 3, strings.Count(msg, "platform app/"))
 }
+
+// TestRecordCommitURLCredentials: a commitUrl is published in image-info, so a commit URL
+// carrying credentials is refused before anything is read, and the error does not repeat
+// them.
+func TestRecordCommitURLCredentials(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.buildAll(t)
+	for _, u := range []string{
+		"https://bob:ghp_s3cret@github.com/o/r/blob/0123456789abcdef0123456789abcdef01234567",
+		"https://ghp_s3cret@github.com/o/r/blob/0123456789abcdef0123456789abcdef01234567",
+	} {
+		rec := &record.Recorder{Registry: f.reg, CommitURL: u}
+		doc, _, err := rec.Record(context.Background(), f.graph, f.graph.Manifest.Platforms())
+		require.Error(t, err, u)
+		assert.Nil(t, doc)
+		assert.Contains(t, err.Error(), "commit URL https://")
+		assert.Contains(t, err.Error(), "github.com/o/r/blob/0123456789abcdef0123456789abcdef01234567: carries credentials")
+		assert.NotContains(t, err.Error(), "s3cret")
+	}
+	for _, u := range []string{"github.com/o/r/blob/abc", "ftp://github.com/o/r", "https:///o/r"} {
+		_, _, err := (&record.Recorder{Registry: f.reg, CommitURL: u}).Record(context.Background(), f.graph, f.graph.Manifest.Platforms())
+		assert.ErrorContains(t, err, "want an http or https URL", u)
+	}
+}

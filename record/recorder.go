@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"strings"
 
 	"github.com/opencontainers/go-digest"
@@ -26,7 +27,8 @@ type Recorder struct {
 	// "sha256:…" (or "<repository>@sha256:…"). The digest is mapped as an annotation's is.
 	BaseDigests map[string]string
 	// CommitURL is "<source repository URL>/blob/<commit>"; a platform's commitUrl is
-	// CommitURL + "/" + its Dockerfile path. Empty records "".
+	// CommitURL + "/" + its Dockerfile path. Empty records "". It must be an http or https
+	// URL without credentials (the commitUrl is published): Record refuses any other.
 	CommitURL string
 	// BaseOverride rewrites base references before they are looked up, as in the check.
 	BaseOverride *depgraph.BaseOverride
@@ -72,6 +74,9 @@ func (r *Recorder) Record(ctx context.Context, g *depgraph.Graph, platforms []*m
 	if r.Registry == nil {
 		return nil, nil, errors.New("record: no registry configured")
 	}
+	if err := checkCommitURL(r.CommitURL); err != nil {
+		return nil, nil, err
+	}
 	var (
 		out  []Platform
 		errs []error
@@ -97,6 +102,26 @@ func (r *Recorder) Record(ctx context.Context, g *depgraph.Graph, platforms []*m
 		return nil, out, err
 	}
 	return doc, out, nil
+}
+
+// checkCommitURL refuses a commit URL that is not an absolute http(s) URL or that carries
+// credentials, which would be published in every commitUrl. The error never repeats them.
+func checkCommitURL(s string) error {
+	if s == "" {
+		return nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		if err != nil || strings.Contains(s, "@") {
+			return errors.New("record: commit URL: want an http or https URL, \"https://github.com/OWNER/REPO/blob/SHA\"")
+		}
+		return fmt.Errorf("record: commit URL %q: want an http or https URL, \"https://github.com/OWNER/REPO/blob/SHA\"", s)
+	}
+	if u.User != nil {
+		u.User = nil
+		return fmt.Errorf("record: commit URL %s: carries credentials, which every commitUrl of image-info would publish: give the URL without them", u)
+	}
+	return nil
 }
 
 func (r *Recorder) logger() *slog.Logger {
