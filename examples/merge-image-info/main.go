@@ -136,6 +136,8 @@ func parseArgs(args []string, stdout io.Writer) (*config, error) {
 		return nil, fmt.Errorf("%w: want SOURCE_DIR and DEST, got %d arguments", errUsage, len(c.args))
 	case c.manifestPath == "" && (len(c.variables) > 0 || c.registryOverride != ""):
 		return nil, fmt.Errorf("%w: --var and --registry-override need --manifest", errUsage)
+	case c.manifestPath != "" && cli.SameFile(c.args[1], c.manifestPath):
+		return nil, fmt.Errorf("%w: DEST %s is the manifest: give the image-info file to write", errUsage, c.args[1])
 	case c.commitOverride != "" && c.initial == "":
 		return nil, fmt.Errorf("%w: --commit-override needs --initial: platforms are compared with the initial file", errUsage)
 	}

@@ -429,3 +429,21 @@ func TestStoppedBySignalWritesNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestDestIsTheManifest: a DEST that is the manifest (by any path) is a usage error, and
+// the manifest is left as it was.
+func TestDestIsTheManifest(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src")
+	writeJobFiles(t, src, 1, func(*imageinfo.Platform) {})
+	m := filepath.Join(dir, "manifest.json")
+	writeFile(t, m, readFile(t, realManifest))
+	require.NoError(t, os.Symlink(m, filepath.Join(dir, "link.json")))
+	for _, dest := range []string{m, filepath.Join(dir, "link.json"), filepath.Join(src, "..", "manifest.json")} {
+		code, _, stderr := runCmd(t, "--manifest", m, src, dest)
+		assert.Equal(t, 2, code, stderr)
+		assert.Contains(t, stderr, "DEST "+dest+" is the manifest")
+		assert.Equal(t, readFile(t, realManifest), readFile(t, m))
+	}
+}

@@ -147,6 +147,8 @@ func (c *config) check() error {
 		return cli.Usagef("--output, --pin and --validate do not go together")
 	case c.strict && c.validate == "":
 		return cli.Usagef("--strict needs --validate")
+	case c.output != "" && cli.SameFile(c.output, c.manifest):
+		return cli.Usagef("--output %s is the manifest: give the image-info file to write", c.output)
 	}
 	for _, v := range c.baseDigests {
 		if ref, d, ok := strings.Cut(v, "="); !ok || ref == "" || d == "" {

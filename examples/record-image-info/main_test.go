@@ -207,3 +207,23 @@ func TestTimeout(t *testing.T) {
 	assert.Contains(t, stderr.String(), "--timeout")
 	assert.NoFileExists(t, out)
 }
+
+// TestOutputIsTheManifest: --output naming the manifest (by any path) is a usage error,
+// and the manifest is left as it was.
+func TestOutputIsTheManifest(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.push(t, "1.0-amd64", amd64, true)
+	m := filepath.Join(w.dir, "manifest.json")
+	before, err := os.ReadFile(m)
+	require.NoError(t, err)
+	require.NoError(t, os.Symlink(m, filepath.Join(w.dir, "link.json")))
+	for _, out := range []string{m, filepath.Join(w.dir, "link.json"), filepath.Join(w.dir, "src", "..", "manifest.json")} {
+		code, _, stderr := w.run(t, "--architecture", "amd64", "--output", out)
+		assert.Equal(t, 2, code, stderr)
+		assert.Contains(t, stderr, "--output "+out+" is the manifest")
+		after, err := os.ReadFile(m)
+		require.NoError(t, err)
+		assert.Equal(t, string(before), string(after))
+	}
+}

@@ -58,3 +58,14 @@ func LoadManifest(path string, opts manifest.Options) (*manifest.Manifest, fs.FS
 	}
 	return m, fsys, nil
 }
+
+// SameFile reports whether the paths a and b name one existing file, through symbolic links
+// and other spellings of the path: an output that would overwrite an input.
+func SameFile(a, b string) bool {
+	fa, err := os.Stat(a)
+	if err != nil {
+		return false
+	}
+	fb, err := os.Stat(b)
+	return err == nil && os.SameFile(fa, fb)
+}
