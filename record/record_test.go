@@ -380,3 +380,19 @@ func TestRecordCommitURLCredentials(t *testing.T) {
 		assert.ErrorContains(t, err, "want an http or https URL", u)
 	}
 }
+
+// TestRecordStopsWhenCanceled: once the context is done (a signal, a timeout), no further
+// platform is read, and the error is the context's, reported once.
+func TestRecordStopsWhenCanceled(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.buildAll(t)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	cancel(errors.New("terminated signal received"))
+	doc, got, err := (&record.Recorder{Registry: f.reg}).Record(ctx, f.graph, f.graph.Manifest.Platforms())
+	require.Error(t, err)
+	assert.Nil(t, doc)
+	assert.Empty(t, got)
+	assert.Equal(t, "record: stopped before platform "+f.graph.Manifest.Platforms()[0].String()+": terminated signal received", err.Error())
+	assert.ErrorIs(t, err, context.Canceled)
+}

@@ -69,7 +69,8 @@ type Platform struct {
 // given) and returns the image-info document the build job writes, with what was found per
 // platform. Platforms are read one after another, each fully, so that an internal base is
 // recorded after its parent. Every platform that fails is reported, joined as *Error values;
-// no document is returned then.
+// no document is returned then. Once ctx is done no further platform is read: the error
+// then ends with the reason it stopped, matching ctx.Err() and its cause.
 func (r *Recorder) Record(ctx context.Context, g *depgraph.Graph, platforms []*manifest.Platform) (*imageinfo.Document, []Platform, error) {
 	if r.Registry == nil {
 		return nil, nil, errors.New("record: no registry configured")
@@ -83,6 +84,10 @@ func (r *Recorder) Record(ctx context.Context, g *depgraph.Graph, platforms []*m
 	)
 	indexes := map[string]*registry.Index{} // one read per base tag for the whole record
 	for _, mp := range platforms {
+		if ctx.Err() != nil { // stopped: no further platform is read
+			errs = append(errs, fmt.Errorf("record: stopped before platform %s: %w", mp, stopped{context.Cause(ctx), ctx.Err()}))
+			break
+		}
 		p, err := r.platform(ctx, g, mp, indexes)
 		if err != nil {
 			errs = append(errs, &Error{Platform: mp, Err: err})
@@ -103,6 +108,13 @@ func (r *Recorder) Record(ctx context.Context, g *depgraph.Graph, platforms []*m
 	}
 	return doc, out, nil
 }
+
+// stopped is why a context ended: its text is the cause (a signal, a limit), and it matches
+// both the cause and the context's error (context.Canceled, context.DeadlineExceeded).
+type stopped struct{ cause, ctxErr error }
+
+func (s stopped) Error() string   { return s.cause.Error() }
+func (s stopped) Unwrap() []error { return []error{s.cause, s.ctxErr} }
 
 // checkCommitURL refuses a commit URL that is not an absolute http(s) URL or that carries
 // credentials, which would be published in every commitUrl. The error never repeats them.
