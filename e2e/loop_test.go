@@ -117,9 +117,42 @@ func (l *loop) pushBase(version string, withARM64 bool) {
 // from the registry.
 func (l *loop) build(platform, dockerfile, tag string) {
 	l.t.Helper()
-	ref := l.host + "/" + tag
-	l.bah("build", "--quiet", "--pull=always", "--tls-verify=false", "--platform", platform, "-t", ref, dockerfile)
-	l.bah("push", "--quiet", "--tls-verify=false", ref)
+	for _, args := range buildJob(l.host, platform, dockerfile, tag) {
+		l.bah(append([]string{args[0], "--quiet"}, args[1:]...)...)
+	}
+}
+
+// buildJob is the buildah commands (arguments after "buildah") that build and push one
+// platform under its tag to the plain-HTTP registry host.
+func buildJob(host, platform, dockerfile, tag string) [][]string {
+	ref := host + "/" + tag
+	return [][]string{
+		{"build", "--pull=always", "--tls-verify=false", "--platform", platform, "-t", ref, dockerfile},
+		{"push", "--tls-verify=false", ref},
+	}
+}
+
+// TestDocShowsTheBuild: the buildah commands of the run shown in
+// docs/recording-base-digests.md are those the loop runs, so that they work as shown against
+// a registry on 127.0.0.1 (plain HTTP).
+func TestDocShowsTheBuild(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "docs", "recording-base-digests.md"))
+	require.NoError(t, err)
+	const host = "127.0.0.1:41131" // the port of the run shown
+	ran := map[string]bool{}
+	for _, job := range [][3]string{{"linux/amd64", "src/runtime/amd64", "demo/runtime:1.0-amd64"}, {"linux/amd64", "src/app/amd64", "demo/app:1.0-amd64"}} {
+		for _, args := range buildJob(host, job[0], job[1], job[2]) {
+			ran["$ buildah "+strings.Join(args, " ")] = true
+		}
+	}
+	shown := 0
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(line, "$ buildah ") {
+			shown++
+			assert.True(t, ran[line], "the doc shows %q, which the loop does not run", line)
+		}
+	}
+	assert.Equal(t, len(ran), shown, "the doc shows each buildah command of the amd64 job once")
 }
 
 // publish writes the merged image-info into the working copy and the versions repository.
