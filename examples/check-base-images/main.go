@@ -106,7 +106,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return cli.ExitOK
 	}
 	queue.GitHubAPIURL = checkFlags.GitHubAPIURL
-	if err := errors.Join(checkFlags.Validate(), queue.Validate(), out.Validate()); err != nil {
+	if err := errors.Join(checkFlags.Validate(), queue.Validate(), out.Validate(), out.ValidateFiles(&checkFlags)); err != nil {
 		return fail(stderr, err)
 	}
 

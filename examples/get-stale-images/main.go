@@ -90,7 +90,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	}
 	log, err := cli.NewLogger(stderr, *logFormat, cli.Level(*verbose))
 	if err == nil {
-		err = errors.Join(checkFlags.Validate(), out.Validate())
+		err = errors.Join(checkFlags.Validate(), out.Validate(), out.ValidateFiles(&checkFlags))
 	}
 	if err != nil {
 		return cli.Fail(stderr, "get-stale-images", err)

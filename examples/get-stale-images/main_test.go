@@ -279,6 +279,30 @@ func TestUsageErrors(t *testing.T) {
 	}
 }
 
+// TestOutputOntoInput: --output or --report naming the working copy's manifest or
+// image-info is a usage error, and both files are left as they were.
+func TestOutputOntoInput(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	m, info := filepath.Join(dir, "manifest.json"), filepath.Join(dir, "image-info.json")
+	require.NoError(t, os.WriteFile(m, []byte("manifest"), 0o644))
+	require.NoError(t, os.WriteFile(info, []byte("image-info"), 0o644))
+	for _, tc := range []struct{ flag, file, want string }{
+		{"--output", m, "--output " + m + " is the --manifest file"},
+		{"--report", filepath.Join(dir, ".", "image-info.json"), "is the --image-info file"},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(), []string{"--manifest", m, "--image-info", info, tc.flag, tc.file}, &stdout, &stderr, func(string) string { return "" }, nil)
+		assert.Equal(t, 2, code, stderr.String())
+		assert.Contains(t, stderr.String(), tc.want)
+	}
+	for file, want := range map[string]string{m: "manifest", info: "image-info"} {
+		got, err := os.ReadFile(file)
+		require.NoError(t, err)
+		assert.Equal(t, want, string(got))
+	}
+}
+
 // TestAgainstDistribution runs the check against Debian's docker-registry (the CNCF
 // distribution registry), whose content negotiation is the real one.
 func TestAgainstDistribution(t *testing.T) {

@@ -4,6 +4,8 @@ import (
 	"flag"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -106,4 +108,36 @@ func TestCheckFlagsValidate(t *testing.T) {
 		require.ErrorAs(t, err, &usage, "%v", tt.args)
 		assert.Contains(t, err.Error(), tt.want)
 	}
+}
+
+// TestOutputFilesSpareInputs: --output and --report never name a file the check reads
+// (by any path), nor each other; files that do not exist yet are fine.
+func TestOutputFilesSpareInputs(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"manifest.json", "image-info.json", "subscriptions.json"} {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte("{}"), 0o644))
+	}
+	require.NoError(t, os.Symlink(filepath.Join(dir, "image-info.json"), filepath.Join(dir, "link.json")))
+	p := func(name string) string { return filepath.Join(dir, name) }
+	wc := &CheckFlags{Manifest: p("manifest.json"), ImageInfo: p("image-info.json")}
+	subs := &CheckFlags{Subscriptions: p("subscriptions.json")}
+	for _, tc := range []struct {
+		check *CheckFlags
+		out   OutputFlags
+		want  string
+	}{
+		{wc, OutputFlags{Output: p("manifest.json")}, "--output " + p("manifest.json") + " is the --manifest file"},
+		{wc, OutputFlags{Report: p("link.json")}, "--report " + p("link.json") + " is the --image-info file"},
+		{wc, OutputFlags{Report: filepath.Join(dir, ".", "image-info.json")}, "is the --image-info file"},
+		{subs, OutputFlags{Output: p("subscriptions.json")}, "--output " + p("subscriptions.json") + " is the --subscriptions file"},
+		{wc, OutputFlags{Output: p("out.json"), Report: p("out.json")}, "--output and --report name the same file"},
+	} {
+		err := tc.out.ValidateFiles(tc.check)
+		require.Error(t, err, tc.want)
+		assert.Contains(t, err.Error(), tc.want)
+		var ue *cli.UsageError
+		assert.ErrorAs(t, err, &ue)
+	}
+	assert.NoError(t, (&OutputFlags{Output: p("out.json"), Report: p("report.json")}).ValidateFiles(wc))
+	assert.NoError(t, (&OutputFlags{}).ValidateFiles(subs))
 }

@@ -46,6 +46,28 @@ func (f *OutputFlags) Validate() error {
 	return nil
 }
 
+// ValidateFiles reports a usage error when --output or --report names a file the check
+// reads (--subscriptions, --manifest, --image-info), by any path, or both name one file:
+// writing it would replace the input.
+func (f *OutputFlags) ValidateFiles(c *CheckFlags) error {
+	outputs := []struct{ flag, path string }{{"--output", f.Output}, {"--report", f.Report}}
+	inputs := []struct{ flag, path string }{{"--subscriptions", c.Subscriptions}, {"--manifest", c.Manifest}, {"--image-info", c.ImageInfo}}
+	for _, out := range outputs {
+		if out.path == "" {
+			continue
+		}
+		for _, in := range inputs {
+			if in.path != "" && cli.SameFile(out.path, in.path) {
+				return cli.Usagef("%s %s is the %s file: give a file of its own", out.flag, out.path, in.flag)
+			}
+		}
+	}
+	if f.Output != "" && f.Report != "" && (f.Output == f.Report || cli.SameFile(f.Output, f.Report)) {
+		return cli.Usagef("--output and --report name the same file")
+	}
+	return nil
+}
+
 // Write writes the stale paths of results in the chosen format, and the report when asked.
 // getenv reads GITHUB_OUTPUT and GITHUB_STEP_SUMMARY for the github-actions format.
 func (f *OutputFlags) Write(stdout, stderr io.Writer, results []*check.SubscriptionResult, report check.Report, getenv func(string) string) error {
