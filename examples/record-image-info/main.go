@@ -17,6 +17,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opencontainers/go-digest"
+
 	"github.com/baseflow/baseflow/depgraph"
 	"github.com/baseflow/baseflow/imageinfo"
 	"github.com/baseflow/baseflow/internal/atomicfile"
@@ -151,8 +153,15 @@ func (c *config) check() error {
 		return cli.Usagef("--output %s is the manifest: give the image-info file to write", c.output)
 	}
 	for _, v := range c.baseDigests {
-		if ref, d, ok := strings.Cut(v, "="); !ok || ref == "" || d == "" {
+		ref, d, ok := strings.Cut(v, "=")
+		if !ok || ref == "" || d == "" {
 			return cli.Usagef("--base-digest %q: want REF=DIGEST", v)
+		}
+		if i := strings.LastIndex(d, "@"); i >= 0 { // "<repository>@sha256:…"
+			d = d[i+1:]
+		}
+		if err := digest.Digest(d).Validate(); err != nil {
+			return cli.Usagef("--base-digest %q: %v: want REF=sha256:… or REF=REPOSITORY@sha256:…", v, err)
 		}
 	}
 	if _, err := c.mirrorMap(); err != nil {

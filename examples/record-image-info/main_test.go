@@ -171,6 +171,8 @@ func TestUsage(t *testing.T) {
 		{[]string{"--manifest", "m.json", "--pin", "--output", "x"}, "do not go together"},
 		{[]string{"--manifest", "m.json", "--output", "x", "--strict"}, "--strict needs --validate"},
 		{[]string{"--manifest", "m.json", "--output", "x", "--base-digest", "alpine"}, `--base-digest "alpine": want REF=DIGEST`},
+		{[]string{"--manifest", "m.json", "--output", "x", "--base-digest", "alpine=sha256:12"}, `--base-digest "alpine=sha256:12": invalid checksum digest length`},
+		{[]string{"--manifest", "m.json", "--output", "x", "--base-digest", "alpine=alpine@latest"}, `--base-digest "alpine=alpine@latest": invalid checksum digest format`},
 		{[]string{"--manifest", "m.json", "--output", "x", "--mirror", "docker.io"}, `--mirror "docker.io": want REGISTRY=TARGET`},
 		{[]string{"--manifest", "m.json", "--output", "x", "extra"}, `unexpected argument "extra"`},
 	} {
