@@ -1,6 +1,10 @@
 package registry
 
 import (
+	"errors"
+	"fmt"
+	"strings"
+
 	_ "crypto/sha256" // registers sha256 for go-digest: without it digest references fail to parse
 	_ "crypto/sha512" // registers sha384 and sha512 for go-digest
 
@@ -64,4 +68,20 @@ func (r Ref) String() string {
 		s += "@" + r.Digest.String()
 	}
 	return s
+}
+
+// ValidateOverride checks a registry override (ImageBuilder's --registry-override): a
+// registry host with an optional path, as the Docker reference grammar spells the part
+// before a repository name ("acr.io", "127.0.0.1:5000", "ghcr.io/contoso"). The error
+// repeats the value only when it cannot hold credentials ("user:password@host").
+func ValidateOverride(s string) error {
+	named, err := reference.ParseNormalizedNamed(s + "/x")
+	if err == nil && reference.IsNameOnly(named) && !strings.Contains(s, "@") {
+		return nil
+	}
+	const want = `want a registry host with an optional path ("acr.io", "127.0.0.1:5000", "ghcr.io/contoso")`
+	if strings.Contains(s, "@") {
+		return errors.New("registry override: " + want + "; credentials belong in the docker config")
+	}
+	return fmt.Errorf("registry override %q: %s", s, want)
 }

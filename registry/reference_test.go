@@ -66,3 +66,18 @@ func TestNormalizeInvalid(t *testing.T) {
 		})
 	}
 }
+
+// TestValidateOverride: an override is a registry host, with an optional path; anything
+// else is an error, and credentials in it are never repeated.
+func TestValidateOverride(t *testing.T) {
+	t.Parallel()
+	for _, ok := range []string{"acr.io", "127.0.0.1:5000", "ghcr.io/contoso", "localhost:5000/a/b", "docker.io"} {
+		assert.NoError(t, registry.ValidateOverride(ok), ok)
+	}
+	for _, bad := range []string{"bob:s3cret@acr.io", "s3cret@acr.io", "https://acr.io", "acr.io/Team", "acr.io:5000:1", "acr.io/x:tag", ""} {
+		err := registry.ValidateOverride(bad)
+		require.Error(t, err, bad)
+		assert.Contains(t, err.Error(), "registry override", bad)
+		assert.NotContains(t, err.Error(), "s3cret", bad)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/baseflow/baseflow/diskcache"
 	"github.com/baseflow/baseflow/dockerfile"
 	"github.com/baseflow/baseflow/manifest"
+	"github.com/baseflow/baseflow/registry"
 	"github.com/baseflow/baseflow/registry/remote"
 	"github.com/baseflow/baseflow/subscription"
 	"github.com/baseflow/baseflow/subscription/gitsource"
@@ -87,6 +88,11 @@ type Check struct {
 // filters and overrides, a parse cache (in CacheDir too when set), and compact results (each
 // result keeps its Summary, not its graph). The caller closes the Check.
 func NewCheck(s CheckSettings) (*Check, error) {
+	if s.RegistryOverride != "" {
+		if err := registry.ValidateOverride(s.RegistryOverride); err != nil {
+			return nil, err
+		}
+	}
 	subs := s.Subscriptions
 	var manifests, info subscription.Source
 	if wc := s.WorkingCopy; wc != nil {

@@ -60,6 +60,11 @@ func NewRecord(s RecordSettings) (*Record, error) {
 	if s.Manifest == "" {
 		return nil, errors.New("setup: RecordSettings.Manifest is required")
 	}
+	if s.RegistryOverride != "" {
+		if err := registry.ValidateOverride(s.RegistryOverride); err != nil {
+			return nil, err
+		}
+	}
 	if s.Registry.Logger == nil {
 		s.Registry.Logger = s.Logger
 	}

@@ -71,6 +71,15 @@ func TestNewRecord(t *testing.T) {
 
 	_, err = setup.NewRecord(setup.RecordSettings{Manifest: filepath.Join(dir, "missing.json")})
 	assert.ErrorContains(t, err, "missing.json")
+	// A registry override holding credentials is refused, before any registry call, and they
+	// are not repeated.
+	_, err = setup.NewRecord(setup.RecordSettings{Manifest: manifestFile, RegistryOverride: "bob:s3cret@" + srv.Host()})
+	require.ErrorContains(t, err, "registry override: want a registry host")
+	assert.NotContains(t, err.Error(), "s3cret")
+	_, err = setup.NewCheck(setup.CheckSettings{WorkingCopy: &setup.WorkingCopy{Manifest: manifestFile, ImageInfo: filepath.Join(dir, "image-info.json")},
+		RegistryOverride: "bob:s3cret@" + srv.Host()})
+	require.ErrorContains(t, err, "registry override: want a registry host")
+	assert.NotContains(t, err.Error(), "s3cret")
 	_, err = setup.NewCheck(setup.CheckSettings{WorkingCopy: &setup.WorkingCopy{Manifest: manifestFile}})
 	assert.ErrorContains(t, err, "WorkingCopy needs Manifest and ImageInfo")
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/baseflow/baseflow/internal/atomicfile"
 	"github.com/baseflow/baseflow/internal/cli"
 	"github.com/baseflow/baseflow/manifest"
+	"github.com/baseflow/baseflow/registry"
 )
 
 const usage = `Usage:
@@ -136,6 +137,8 @@ func parseArgs(args []string, stdout io.Writer) (*config, error) {
 		return nil, fmt.Errorf("%w: want SOURCE_DIR and DEST, got %d arguments", errUsage, len(c.args))
 	case c.manifestPath == "" && (len(c.variables) > 0 || c.registryOverride != ""):
 		return nil, fmt.Errorf("%w: --var and --registry-override need --manifest", errUsage)
+	case c.registryOverride != "" && registry.ValidateOverride(c.registryOverride) != nil:
+		return nil, fmt.Errorf("%w: %v", errUsage, registry.ValidateOverride(c.registryOverride))
 	case c.manifestPath != "" && cli.SameFile(c.args[1], c.manifestPath):
 		return nil, fmt.Errorf("%w: DEST %s is the manifest: give the image-info file to write", errUsage, c.args[1])
 	case c.commitOverride != "" && c.initial == "":

@@ -240,6 +240,9 @@ func TestErrors(t *testing.T) {
 		{"unknown flag", nil, func(src string) []string { return []string{"--nope", src, "x"} }, 2, "flag provided but not defined: -nope"},
 		{"bad var", nil, func(src string) []string { return []string{"--manifest", realManifest, "--var", "NOVALUE", src, "x"} }, 2, `"NOVALUE": want NAME=VALUE`},
 		{"var without manifest", nil, func(src string) []string { return []string{"--var", "A=B", src, "x"} }, 2, "--var and --registry-override need --manifest"},
+		{"override with credentials", nil, func(src string) []string {
+			return []string{"--manifest", realManifest, "--registry-override", "bob:s3cret@acr.io", src, "x"}
+		}, 2, "registry override: want a registry host with an optional path"},
 		{"trim with other flags", nil, func(src string) []string { return []string{"--trim-unchanged", "x.json", "--publish"} }, 2, "--trim-unchanged FILE takes no other flag or argument"},
 		{"trim of an invalid file", map[string]string{"a.json": "[]"}, func(src string) []string { return []string{"--trim-unchanged", filepath.Join(src, "a.json")} }, 1, "SRC/a.json:1:1: an image-info document must be a JSON object, not an array"},
 	}
@@ -260,6 +263,7 @@ func TestErrors(t *testing.T) {
 			assert.Equal(t, tt.code, code, stderr)
 			assert.Empty(t, stdout)
 			assert.Contains(t, stderr, strings.ReplaceAll(tt.want, "SRC", src))
+			assert.NotContains(t, stderr, "s3cret")
 			assert.True(t, strings.HasPrefix(stderr, "merge-image-info: "), stderr)
 			assert.Equal(t, 1, strings.Count(strings.TrimSuffix(stderr, "Run merge-image-info --help for usage.\n"), "\n"), "one line: %q", stderr)
 		})
