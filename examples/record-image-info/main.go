@@ -118,7 +118,7 @@ func (c *config) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.architecture, "architecture", "", "record only platforms of this architecture `GLOB` (amd64, arm64, arm)")
 	fs.Var(&c.osVersions, "os-version", "record only platforms whose osVersion matches `GLOB` (repeatable)")
 	fs.Var(&c.paths, "path", "record only platforms whose dockerfile value matches `GLOB` (repeatable)")
-	fs.StringVar(&c.commitURL, "commit-url", "", "`URL` of the source at the built commit, \"https://github.com/OWNER/REPO/blob/SHA\"; each commitUrl is URL/<dockerfile>")
+	fs.StringVar(&c.commitURL, "commit-url", "", "`URL` of the source at the built commit, \"https://github.com/OWNER/REPO/blob/SHA\"; each commitUrl is URL/<dockerfile> (http or https, without credentials: it is published)")
 	fs.Var(&c.baseDigests, "base-digest", "digest a final-stage base was built on, for images without base annotations (`REF=DIGEST`: REF as the Dockerfile writes it after ARG expansion; repeatable)")
 	fs.StringVar(&c.output, "output", "", "image-info `FILE` to write (atomically)")
 	fs.BoolVar(&c.pin, "pin", false, "print the docker buildx flags that pin each platform's base, instead of recording")
