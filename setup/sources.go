@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
+	"strings"
 
 	"github.com/baseflow/baseflow/subscription"
 	"github.com/baseflow/baseflow/subscription/githubsource"
@@ -26,13 +28,18 @@ const (
 type SourceSettings struct {
 	// RepoURL is the git URL template of subscribed repositories, with {owner} and {repo};
 	// any URL git accepts, file:// included. Empty means gitsource.DefaultURLTemplate.
+	// In the user information of an http(s) URL, $NAME and ${NAME} are replaced by the
+	// environment variable NAME (read with Getenv, percent-encoded), so that a token need not
+	// be written on a command line: "https://x-access-token:${GIT_TOKEN}@host/{owner}/{repo}".
+	// An unset variable is an error.
 	RepoURL string
 	// ImageInfo is where image-info files are read; empty means ImageInfoGit.
 	ImageInfo ImageInfoSource
 	// GitHubAPIURL is the GitHub REST API for ImageInfoGitHub; empty means
 	// githubsource.DefaultBaseURL (GitHub Enterprise Server: https://HOST/api/v3).
 	GitHubAPIURL string
-	// Getenv reads GITHUB_TOKEN for ImageInfoGitHub; nil means os.Getenv.
+	// Getenv reads GITHUB_TOKEN for ImageInfoGitHub and the variables RepoURL names; nil
+	// means os.Getenv.
 	Getenv func(string) string
 	// Logger receives the sources' progress and diagnostics; nil discards them.
 	Logger *slog.Logger
@@ -56,7 +63,11 @@ func OpenSources(s SourceSettings) (manifests, imageInfo subscription.Source, er
 	}
 	opts := []gitsource.Option{gitsource.WithLogger(s.Logger)}
 	if s.RepoURL != "" {
-		opts = append(opts, gitsource.WithURLTemplate(s.RepoURL))
+		tmpl, err := expandUserinfo(s.RepoURL, getenv(s.Getenv))
+		if err != nil {
+			return nil, nil, err
+		}
+		opts = append(opts, gitsource.WithURLTemplate(tmpl))
 	}
 	git, err := gitsource.New(opts...)
 	if err != nil {
@@ -85,6 +96,43 @@ func openGitHub(s SourceSettings) (*githubsource.Source, error) {
 // long-running program (watch.Config.Sources) that must see new commits.
 func SourceOpener(s SourceSettings) func() (manifests, imageInfo subscription.Source, err error) {
 	return func() (subscription.Source, subscription.Source, error) { return OpenSources(s) }
+}
+
+// expandUserinfo replaces $NAME and ${NAME} in the user information of an http(s) URL
+// template by the percent-encoded value of the environment variable NAME. The template is not
+// parsed as a URL: "{owner}" and "{repo}" are not valid in one.
+func expandUserinfo(tmpl string, getenv func(string) string) (string, error) {
+	scheme, rest, ok := strings.Cut(tmpl, "://")
+	if !ok || (!strings.EqualFold(scheme, "http") && !strings.EqualFold(scheme, "https")) {
+		return tmpl, nil
+	}
+	authority, path, _ := strings.Cut(rest, "/")
+	at := strings.LastIndex(authority, "@")
+	if at < 0 || !strings.Contains(authority[:at], "$") {
+		return tmpl, nil
+	}
+	var missing []string
+	info := os.Expand(authority[:at], func(name string) string {
+		v, ok := lookup(getenv, name)
+		if !ok {
+			missing = append(missing, name)
+		}
+		return strings.ReplaceAll(url.QueryEscape(v), "+", "%20")
+	})
+	if len(missing) > 0 {
+		return "", fmt.Errorf("setup: repository URL %s: environment variable %s is not set", gitsource.RedactURL(tmpl), strings.Join(missing, ", "))
+	}
+	out := scheme + "://" + info + authority[at:]
+	if path != "" || strings.Contains(rest, "/") {
+		out += "/" + path
+	}
+	return out, nil
+}
+
+// lookup reads name with getenv; an empty value counts as unset.
+func lookup(getenv func(string) string, name string) (string, bool) {
+	v := getenv(name)
+	return v, v != ""
 }
 
 func getenv(f func(string) string) func(string) string {

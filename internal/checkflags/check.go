@@ -64,7 +64,7 @@ func DeadlinePassed(ctx context.Context) error { return setup.DeadlinePassed(ctx
 // Register defines the flags on fs.
 func (f *CheckFlags) Register(fs *flag.FlagSet) {
 	fs.StringVar(&f.Subscriptions, "subscriptions", "", "subscriptions `FILE` (JSON array in ImageBuilder's format); required")
-	fs.StringVar(&f.RepoURL, "repo-url", gitsource.DefaultURLTemplate, "git URL `TEMPLATE` of subscribed repositories, with {owner} and {repo}; any URL git accepts, file:// included")
+	fs.StringVar(&f.RepoURL, "repo-url", gitsource.DefaultURLTemplate, "git URL `TEMPLATE` of subscribed repositories, with {owner} and {repo}; any URL git accepts, file:// included; ${NAME} in an http(s) URL's user:password is the environment variable NAME, to keep tokens off the command line")
 	fs.StringVar(&f.ImageInfoSource, "image-info-source", "git", "where image-info files are read (`SOURCE`): git (with --repo-url) or github (the REST API, GITHUB_TOKEN)")
 	fs.StringVar(&f.GitHubAPIURL, "github-api-url", githubsource.DefaultBaseURL, "GitHub API `URL` for --image-info-source github (GitHub Enterprise: https://HOST/api/v3)")
 	fs.StringVar(&f.OSType, "os-type", "", "check only subscriptions and platforms of this OS type `GLOB` (linux, windows, *); empty: all")
