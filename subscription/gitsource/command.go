@@ -6,6 +6,9 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -23,8 +26,24 @@ func (s *Source) gitEnv() []string {
 		env = append(env, "GCM_INTERACTIVE=never")
 	}
 	env = append(env, s.opts.env...)
+	// A server that stops sending fails the fetch instead of holding it (and, should this
+	// process be killed, an orphaned remote helper) until the run's deadline. The variables
+	// the user sets win.
+	if !hasEnv(env, "GIT_HTTP_LOW_SPEED_LIMIT") && !hasEnv(env, "GIT_HTTP_LOW_SPEED_TIME") {
+		env = append(env, "GIT_HTTP_LOW_SPEED_LIMIT=1", "GIT_HTTP_LOW_SPEED_TIME="+strconv.Itoa(int(stallTimeout/time.Second)))
+	}
 	// The clones are temporary: no fsync of what git writes, and no maintenance after a fetch.
 	return append(env, configEnv(env, "core.fsync", "none", "maintenance.auto", "false", "gc.auto", "0")...)
+}
+
+// stallTimeout is how long an http(s) transfer may go without receiving a byte before git
+// gives up (GIT_HTTP_LOW_SPEED_TIME); git's servers send keep-alive packets while they prepare
+// a pack, so only a stalled server or network trips it.
+var stallTimeout = 60 * time.Second
+
+// hasEnv reports whether env sets name.
+func hasEnv(env []string, name string) bool {
+	return slices.ContainsFunc(env, func(kv string) bool { return strings.HasPrefix(kv, name+"=") })
 }
 
 // run runs git with args in the environment env, feeding it stdin when not nil. Cancelling

@@ -7,7 +7,10 @@
 // GIT_ASKPASS, http.extraHeader and SSH keys apply as they do on the command line. Git runs with
 // GIT_TERMINAL_PROMPT=0 (and GCM_INTERACTIVE=never unless set), so a missing credential fails
 // instead of waiting for input, and with LC_ALL=C, so that a missing repository or branch can be
-// told from git's message. Cancelling the context kills git and the processes it started.
+// told from git's message. An http(s) server that sends nothing for a minute fails the fetch
+// (GIT_HTTP_LOW_SPEED_LIMIT and GIT_HTTP_LOW_SPEED_TIME, unless set). Cancelling the context
+// kills git and the processes it started, and on Linux git dies with the process that
+// started it.
 //
 // # Credentials
 //
