@@ -257,3 +257,22 @@ func TestRefreshFetchesIncrementally(t *testing.T) {
 	fetches, _ := count()
 	assert.Equal(t, 3, fetches)
 }
+
+// TestBranchNamesGitRefusesFailAlone: a branch name git would refuse in a refspec (or read as
+// a pattern) fails on its own; the branches fetched with it are still read.
+func TestBranchNamesGitRefusesFailAlone(t *testing.T) {
+	t.Parallel()
+	for _, bad := range []string{"a..b", "x:y", "x*", "x?", "x[1]", "x y", "x~1", "x^", "x@{1}", "feat.lock", "a/.hidden", "x.", "@"} {
+		repos := newTestRepos(t)
+		src := newSource(t, repos)
+		src.Prefetch([]subscription.Branch{{Owner: "acme", Repo: "app", Branch: "main"},
+			{Owner: "acme", Repo: "app", Branch: bad}, {Owner: "acme", Repo: "app", Branch: "nightly"}})
+		_, err := src.Tree(t.Context(), "acme", "app", "main")
+		require.NoError(t, err, "main, fetched with %q", bad)
+		_, err = src.Tree(t.Context(), "acme", "app", bad)
+		require.ErrorContains(t, err, "invalid branch", bad)
+		data, err := src.ReadFile(t.Context(), "acme", "app", "nightly", "nightly.txt")
+		require.NoError(t, err, "nightly, fetched with %q", bad)
+		assert.Equal(t, "only on nightly\n", string(data))
+	}
+}

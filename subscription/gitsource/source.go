@@ -280,7 +280,27 @@ func validateRef(owner, repo, branch string) error {
 		}
 		return nil
 	}
-	return errors.Join(check("owner", owner, true), check("repository", repo, false), check("branch", branch, true))
+	branchErr := check("branch", branch, true)
+	if branchErr == nil && !validBranch(branch) {
+		branchErr = fmt.Errorf("gitsource: invalid branch %q: not a name git accepts (git check-ref-format)", branch)
+	}
+	return errors.Join(check("owner", owner, true), check("repository", repo, false), branchErr)
+}
+
+// validBranch applies git's rules for reference names (git check-ref-format) that the checks
+// above leave out: a name git refuses would fail the fetch of every branch fetched with it,
+// and one with a glob character would fetch other branches.
+func validBranch(name string) bool {
+	if strings.ContainsAny(name, " ~^:?*[") || strings.Contains(name, "..") || strings.Contains(name, "@{") ||
+		name == "@" || strings.HasSuffix(name, ".") {
+		return false
+	}
+	for seg := range strings.SplitSeq(name, "/") {
+		if strings.HasPrefix(seg, ".") || strings.HasSuffix(seg, ".lock") {
+			return false
+		}
+	}
+	return true
 }
 
 // cleanPath turns a repository path into an fs.ValidPath name.
