@@ -79,9 +79,12 @@ func Open(dir string, opts ...Option) (*Cache, error) {
 // Close trims the directory to its size bound.
 func (c *Cache) Close() error { return c.Trim() }
 
+// isHex reports whether s is lower-case hexadecimal digits only.
+func isHex(s string) bool { return strings.Trim(s, "0123456789abcdef") == "" }
+
 // path is where key's entry lives: <dir>/<first two characters>/<key>.
 func (c *Cache) path(key string) (string, bool) {
-	if len(key) < 3 || strings.Trim(key, "0123456789abcdef") != "" {
+	if len(key) < 3 || !isHex(key) {
 		return "", false
 	}
 	return filepath.Join(c.dir, key[:2], key), true
@@ -164,7 +167,8 @@ func decode(data []byte) ([]byte, bool) {
 }
 
 // Trim removes the least recently used entries until the directory holds at most its size
-// bound, and temporary files left by interrupted writes.
+// bound, and temporary files left by interrupted writes. Other files in the directory (a
+// directory given by mistake, say a home directory) are neither counted nor removed.
 func (c *Cache) Trim() error {
 	type entry struct {
 		path string
@@ -173,32 +177,39 @@ func (c *Cache) Trim() error {
 	}
 	var entries []entry
 	var total int64
-	err := filepath.WalkDir(c.dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				return nil // removed by another run meanwhile
-			}
-			return err
-		}
-		if d.IsDir() {
-			return nil
-		}
-		info, err := d.Info()
-		if err != nil {
-			return nil
-		}
-		if strings.HasPrefix(d.Name(), ".tmp-") {
-			if time.Since(info.ModTime()) > time.Hour {
-				os.Remove(p)
-			}
-			return nil
-		}
-		entries = append(entries, entry{p, info.Size(), info.ModTime()})
-		total += info.Size()
-		return nil
-	})
+	// Only files laid out as entries (<2 hex>/<key>) and temporary files beside them count:
+	// anything else in the directory is not the cache's to remove.
+	subdirs, err := os.ReadDir(c.dir)
 	if err != nil {
 		return fmt.Errorf("diskcache: %w", err)
+	}
+	for _, sub := range subdirs {
+		if !sub.IsDir() || len(sub.Name()) != 2 || !isHex(sub.Name()) {
+			continue
+		}
+		files, err := os.ReadDir(filepath.Join(c.dir, sub.Name()))
+		if err != nil {
+			continue // removed by another run meanwhile, or unreadable
+		}
+		for _, f := range files {
+			if !f.Type().IsRegular() {
+				continue
+			}
+			info, err := f.Info()
+			if err != nil {
+				continue
+			}
+			p := filepath.Join(c.dir, sub.Name(), f.Name())
+			switch {
+			case strings.HasPrefix(f.Name(), ".tmp-"):
+				if time.Since(info.ModTime()) > time.Hour {
+					os.Remove(p)
+				}
+			case strings.HasPrefix(f.Name(), sub.Name()) && len(f.Name()) >= 3 && isHex(f.Name()):
+				entries = append(entries, entry{p, info.Size(), info.ModTime()})
+				total += info.Size()
+			}
+		}
 	}
 	if total <= c.maxSize {
 		return nil

@@ -173,3 +173,36 @@ func TestOpenErrors(t *testing.T) {
 	_, err = diskcache.Open(filepath.Join(file, "sub"))
 	assert.ErrorContains(t, err, "diskcache: ")
 }
+
+// TestTrimLeavesOtherFilesAlone: files that are not entries are never removed, however old
+// or large, nor counted against the bound.
+func TestTrimLeavesOtherFilesAlone(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	old := time.Now().Add(-48 * time.Hour)
+	value := bytes.Repeat([]byte("x"), 1000)
+	var foreign []string
+	for _, name := range []string{"notes.txt", "ab/readme", "src/ab/" + key(99), "ab/cd/" + key(98), "ab/" + key(97)} {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o700))
+		require.NoError(t, os.WriteFile(p, value, 0o600))
+		require.NoError(t, os.Chtimes(p, old, old))
+		foreign = append(foreign, p)
+	}
+	c, err := diskcache.Open(dir, diskcache.WithMaxSize(1<<30))
+	require.NoError(t, err)
+	for i := range 3 {
+		c.Save(key(i), value)
+	}
+	// Three entries of about 1,100 bytes fit in 4,000 bytes; the other files are not counted.
+	c, err = diskcache.Open(dir, diskcache.WithMaxSize(4000))
+	require.NoError(t, err)
+	for i := range 3 {
+		_, ok := c.Load(key(i))
+		assert.True(t, ok, "entry %d", i)
+	}
+	for _, p := range foreign {
+		_, err := os.Stat(p)
+		assert.NoError(t, err, "%s was removed", p)
+	}
+}
