@@ -276,3 +276,27 @@ func TestBranchNamesGitRefusesFailAlone(t *testing.T) {
 		assert.Equal(t, "only on nightly\n", string(data))
 	}
 }
+
+// TestRefreshAfterABranchRename: after Refresh, a branch whose name nests under one fetched
+// before ("feature" → "feature/x", as when the remote renames it) is fetched all the same.
+func TestRefreshAfterABranchRename(t *testing.T) {
+	t.Parallel()
+	repos := newTestRepos(t)
+	src := newSource(t, repos)
+	dir := filepath.Join(repos.base, "acme", "app")
+	runGit(t, dir, "branch", "feature")
+	before, err := src.Tree(t.Context(), "acme", "app", "feature")
+	require.NoError(t, err)
+	runGit(t, dir, "branch", "-D", "feature")
+	runGit(t, dir, "branch", "feature/x", "nightly")
+	src.Refresh()
+	src.Prefetch([]subscription.Branch{{Owner: "acme", Repo: "app", Branch: "feature/x"}, {Owner: "acme", Repo: "app", Branch: "main"}})
+	data, err := src.ReadFile(t.Context(), "acme", "app", "feature/x", "nightly.txt")
+	require.NoError(t, err)
+	assert.Equal(t, "only on nightly\n", string(data))
+	_, err = src.ReadFile(t.Context(), "acme", "app", "main", "manifest.json")
+	require.NoError(t, err)
+	data, err = fs.ReadFile(before, "manifest.json")
+	require.NoError(t, err, "a tree from before still reads")
+	assert.Equal(t, `{"branch":"main"}`+"\n", string(data))
+}

@@ -223,6 +223,7 @@ func (r *repository) fetchBatch(ctx context.Context, batch []*branch) {
 		}
 	}
 	todo := slices.Clone(batch)
+	clearedRefs := false
 	for len(todo) > 0 {
 		names := make([]string, len(todo))
 		for i, b := range todo {
@@ -237,6 +238,15 @@ func (r *repository) fetchBatch(ctx context.Context, batch []*branch) {
 			return
 		}
 		cause := err
+		if !isContextError(err) && !clearedRefs && r.created && strings.Contains(stderr, "cannot lock ref") {
+			// A branch fetched before blocks this one's name ("feature" then "feature/x",
+			// after the remote renamed it): the refs are not needed once read (trees hold
+			// commit ids, and objects are kept until Close), so drop them and fetch again.
+			clearedRefs = true
+			if r.clearRefs() == nil {
+				continue
+			}
+		}
 		if !isContextError(err) {
 			if m := missingRefPattern.FindStringSubmatch(stderr); m != nil {
 				// git stops at the first missing branch: drop it and fetch the others.
@@ -325,6 +335,18 @@ func (r *repository) fetch(ctx context.Context, branches []string) (string, erro
 		r.mu.Unlock()
 	}
 	return stderr, err
+}
+
+// clearRefs removes the branches of the repository (files backend: loose and packed refs).
+func (r *repository) clearRefs() error {
+	heads := filepath.Join(r.gitDir, "refs", "heads")
+	if err := os.RemoveAll(heads); err != nil {
+		return err
+	}
+	if err := os.Remove(filepath.Join(r.gitDir, "packed-refs")); err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	return os.Mkdir(heads, 0o700)
 }
 
 // errFetched and errEvicted stop a reader that another will replace.
