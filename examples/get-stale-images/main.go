@@ -17,11 +17,7 @@ import (
 	"github.com/baseflow/baseflow/registry"
 )
 
-const usage = `Usage:
-  get-stale-images --subscriptions FILE [flags]
-  get-stale-images --manifest FILE --image-info FILE [flags]
-
-For every subscription, clones the manifest's repository, parses its Dockerfiles, reads the
+const description = `For every subscription, clones the manifest's repository, parses its Dockerfiles, reads the
 image-info file, asks the registry for the current digest of each external final-stage base
 (one HEAD per distinct reference for the whole run), and lists the Dockerfile paths to rebuild:
 the images whose base moved, and every image connected to them through FROMs.
@@ -33,29 +29,39 @@ subscriptions file; the SubscriptionId is the manifest path as given.
 Output (stdout, or --output FILE), as ImageBuilder writes it:
   [{"SubscriptionId":"dotnet/dotnet-docker/main/manifest.json","ImagePaths":["src/a","src/b"]}]
 
-Flags:
-`
+ImageBuilder's positional VARIABLE (getStaleImages staleImagePaths) is accepted: it sets
+--variable and, unless --format is given, --format azure-pipelines.`
 
-const examples = `
-Environment:
-  GITHUB_TOKEN    token for --image-info-source github
-  DOCKER_CONFIG   docker config.json (credentials and credential helpers for registries)
+const environment = `GITHUB_TOKEN    token for --image-info-source github
+DOCKER_CONFIG   docker config.json (credentials and credential helpers for registries)`
 
-Examples:
-  # ImageBuilder's pipeline step, in an Azure Pipelines job
-  get-stale-images --subscriptions eng/check-base-image-subscriptions.json \
-    --os-type '*' --architecture '*' --format azure-pipelines --variable staleImagePaths
+const examples = `# ImageBuilder's pipeline step, in an Azure Pipelines job
+get-stale-images --subscriptions eng/check-base-image-subscriptions.json \
+  --os-type '*' --architecture '*' --format azure-pipelines --variable staleImagePaths
 
-  # A working copy, right after recording and merging its builds
-  get-stale-images --manifest manifest.json --image-info image-info.json --explain
+# A working copy, right after recording and merging its builds
+get-stale-images --manifest manifest.json --image-info image-info.json --explain
 
-  # Two of four matrix jobs, explained, against a local mirror of git repositories
-  get-stale-images --subscriptions subscriptions.json --repo-url file:///srv/git/{owner}/{repo} \
-    --shard 2/4 --report report.json --explain
+# Two of four matrix jobs, explained, against a local mirror of git repositories
+get-stale-images --subscriptions subscriptions.json --repo-url file:///srv/git/{owner}/{repo} \
+  --shard 2/4 --report report.json --explain`
 
-Exit status: 0 every subscription was checked (stale or not); 1 a subscription failed (the
-others' results are still written; the failures are named on stderr); 2 a usage error.
-`
+func command(fs *flag.FlagSet) *cli.Command {
+	return &cli.Command{
+		Name:        "get-stale-images",
+		Synopsis:    "--subscriptions FILE [flags] [VARIABLE]\nget-stale-images --manifest FILE --image-info FILE [flags]",
+		Description: description,
+		Flags:       fs,
+		Sections:    []cli.Section{{Title: "Environment", Body: environment}, {Title: "Examples", Body: examples}},
+		Exit: []cli.ExitStatus{
+			{Code: cli.ExitOK, Meaning: "every subscription was checked, stale or not"},
+			{Code: cli.ExitError, Meaning: "a subscription failed (the others' results are still written; the failures are named on stderr)"},
+			cli.ExitStatusUsage,
+		},
+		Aliases: cli.ImageBuilderAliases,
+		Foreign: cli.ImageBuilderForeign,
+	}
+}
 
 func main() {
 	ctx, stop := cli.SignalContext(context.Background())
@@ -69,38 +75,40 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	var checkFlags checkflags.CheckFlags
 	var out checkflags.OutputFlags
 	fs := flag.NewFlagSet("get-stale-images", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
 	checkFlags.Register(fs)
 	checkFlags.RegisterTimeout(fs)
 	checkFlags.RegisterWorkingCopy(fs)
 	out.Register(fs)
 	logFormat := fs.String("log-format", "text", "log `FORMAT` on stderr: text or json")
 	verbose := fs.Bool("verbose", false, "debug logging")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, usage)
-			cli.PrintFlags(stdout, fs)
-			fmt.Fprint(stdout, examples)
-			return 0
-		}
-		return cli.Fail(stderr, "get-stale-images", cli.Usagef("%v", err))
+	cmd := command(fs)
+	if code, done := cmd.Parse(args, stdout, stderr); done {
+		return code
 	}
-	if fs.NArg() > 0 {
-		return cli.Fail(stderr, "get-stale-images", cli.Usagef("unexpected argument %q", fs.Arg(0)))
+	switch args := cmd.Args(); len(args) {
+	case 0:
+	case 1:
+		// ImageBuilder's getStaleImages takes the output variable's name as its argument.
+		out.Variable = args[0]
+		if !flagSet(fs, "format") {
+			out.Format = "azure-pipelines"
+		}
+	default:
+		return cmd.Fail(stderr, cli.Usagef("unexpected argument %q (the only argument is the output VARIABLE)", args[1]))
 	}
 	log, err := cli.NewLogger(stderr, *logFormat, cli.Level(*verbose))
 	if err == nil {
 		err = errors.Join(checkFlags.Validate(), out.Validate(), out.ValidateFiles(&checkFlags))
 	}
 	if err != nil {
-		return cli.Fail(stderr, "get-stale-images", err)
+		return cmd.Fail(stderr, err)
 	}
 
 	ctx, cancel := checkFlags.RunContext(ctx)
 	defer cancel()
 	c, err := checkFlags.NewCheck(getenv, log, resolver)
 	if err != nil {
-		return cli.Fail(stderr, "get-stale-images", err)
+		return cmd.Fail(stderr, err)
 	}
 	defer c.Close()
 	c.Checker.Progress = func(done, total int, r *check.SubscriptionResult) {
@@ -109,7 +117,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	results := c.Checker.Check(ctx, c.Subscriptions)
 	report := check.NewReport(results, c.RegistryReport())
 	if err := out.Write(stdout, stderr, results, report, getenv); err != nil {
-		return cli.Fail(stderr, "get-stale-images", err)
+		return cmd.Fail(stderr, err)
 	}
 	failed := 0
 	for _, r := range results {
@@ -128,4 +136,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return 1
 	}
 	return 0
+}
+
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/baseflow/baseflow/check"
+	"github.com/baseflow/baseflow/internal/cli/clitest"
 	"github.com/baseflow/baseflow/internal/fixture"
 	"github.com/baseflow/baseflow/manifest"
 	"github.com/baseflow/baseflow/registry"
@@ -262,8 +263,9 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"--subscriptions", "x", "--mirror", "docker.io"}, `--mirror "docker.io": want REGISTRY=TARGET`},
 		{[]string{"--subscriptions", "x", "--base-override-regex", "("}, "--base-override-regex"},
 		{[]string{"--subscriptions", "x", "--image-info-source", "svn"}, `--image-info-source "svn"`},
-		{[]string{"--subscriptions", "x", "extra"}, `unexpected argument "extra"`},
-		{[]string{"--nope"}, "flag provided but not defined: -nope"},
+		{[]string{"--nope"}, "unknown flag --nope"},
+		{[]string{"--subscriptions", "x", "staleImagePaths", "extra"}, `unexpected argument "extra" (the only argument is the output VARIABLE)`},
+		{[]string{"--subscriptions", "x", "--source-repo-prefix", "mirror/"}, "unknown flag --source-repo-prefix: baseflow looks bases up through mirrors: pass --mirror"},
 	} {
 		var stdout, stderr bytes.Buffer
 		code := run(context.Background(), tc.args, &stdout, &stderr, func(string) string { return "" }, nil)
@@ -384,4 +386,31 @@ func TestWorkingCopy(t *testing.T) {
 	md, err := os.ReadFile(summary)
 	require.NoError(t, err)
 	assert.Contains(t, string(md), "image-info has no entry for this image; did you mean "+miss+"?")
+}
+
+func TestCommandLineConventions(t *testing.T) {
+	t.Parallel()
+	clitest.Conventions(t, "get-stale-images", func(args ...string) (int, string, string) {
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(), args, &stdout, &stderr, func(string) string { return "" }, nil)
+		return code, stdout.String(), stderr.String()
+	})
+}
+
+// TestImageBuilderCommandLine runs the check with ImageBuilder's getStaleImages spelling: the
+// output variable as the first argument, --subscriptions-path.
+func TestImageBuilderCommandLine(t *testing.T) {
+	t.Parallel()
+	reg := registrytest.New()
+	defer reg.Close()
+	pushBases(t, reg)
+	w := newWorld(t, reg, named{"app", appFiles})
+	subs := w.subscribe(t)
+	code, stdout, stderr := w.run(t, nil, nil, "staleImagePaths", "--subscriptions-path", subs, "--os-type", "*", "--architecture", "*")
+	require.Equal(t, 0, code, stderr)
+	assert.Equal(t, "##vso[task.setvariable variable=staleImagePaths;isoutput=true][]\n", stdout)
+
+	code, stdout, stderr = w.run(t, nil, nil, "myPaths", "--subscriptions-path", subs, "--format", "json")
+	require.Equal(t, 0, code, stderr)
+	assert.Equal(t, "[]\n", stdout, "an explicit --format wins over the argument's azure-pipelines")
 }

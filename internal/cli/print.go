@@ -28,15 +28,21 @@ func PrintFlags(w io.Writer, fs *flag.FlagSet) {
 }
 
 // Fail prints err on w, one line per line of the message, prefixed with the command name,
-// and returns the exit status: 2 for a UsageError, else 1.
+// and returns the exit status: 2 for a UsageError, else 1. A usage error ends with the hint
+// on the same line: "image-graph: unknown flag --formt (did you mean --format?); see
+// image-graph --help".
 func Fail(w io.Writer, command string, err error) int {
 	var ue *UsageError
-	for _, line := range strings.Split(err.Error(), "\n") {
+	usage := errors.As(err, &ue)
+	lines := strings.Split(strings.TrimRight(err.Error(), "\n"), "\n")
+	for i, line := range lines {
+		if usage && i == len(lines)-1 {
+			line += "; see " + command + " --help"
+		}
 		fmt.Fprintf(w, "%s: %s\n", command, line)
 	}
-	if errors.As(err, &ue) {
-		fmt.Fprintf(w, "Run %s --help for usage.\n", command)
-		return 2
+	if usage {
+		return ExitUsage
 	}
-	return 1
+	return ExitError
 }
