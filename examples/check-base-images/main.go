@@ -20,41 +20,46 @@ import (
 	"github.com/baseflow/baseflow/registry"
 )
 
-const usage = `Usage: check-base-images --subscriptions FILE [flags]
-       check-base-images            (no flags: a self-contained demo, no network or account needed)
-
-Checks every subscription for stale images, as get-stale-images does, then queues one rebuild
+const description = `Checks every subscription for stale images, as get-stale-images does, then queues one rebuild
 per subscription with stale images, as queue-build does, with the same guards: a pipeline with
 a queued or running run is skipped, and one whose newest runs all failed is not queued.
+Without flags it runs a self-contained demo: no network or account needed.
 
 Output: one line per subscription with what was queued (stdout); progress and logs (stderr);
 the stale paths in ImageBuilder's JSON with --output, a JSON report with --report, the reasons
-as text with --explain.
+as text with --explain.`
 
-Flags:
-`
+const environment = `AZURE_DEVOPS_TOKEN   Azure DevOps PAT (in a pipeline, SYSTEM_ACCESSTOKEN is used)
+GITHUB_TOKEN         GitHub token: GitHub Actions subscriptions, --notify-repo, --image-info-source github
+DOCKER_CONFIG        docker config.json (registry credentials and credential helpers)`
 
-const examples = `
-Environment:
-  AZURE_DEVOPS_TOKEN   Azure DevOps PAT (in a pipeline, SYSTEM_ACCESSTOKEN is used)
-  GITHUB_TOKEN         GitHub token: GitHub Actions subscriptions, --notify-repo, --image-info-source github
-  DOCKER_CONFIG        docker config.json (registry credentials and credential helpers)
+const examples = `# Azure DevOps: the scheduled check of the .NET images, mirrored bases, one queue per subscription
+AZURE_DEVOPS_TOKEN=*** check-base-images --subscriptions eng/check-base-image-subscriptions.json \
+  --azdo-org dnceng --azdo-project internal --os-type '*' --architecture '*' \
+  --mirror docker.io=dotnetdocker.azurecr.io/mirror --explain
 
-Examples:
-  # Azure DevOps: the scheduled check of the .NET images, mirrored bases, one queue per subscription
-  AZURE_DEVOPS_TOKEN=*** check-base-images --subscriptions eng/check-base-image-subscriptions.json \
-    --azdo-org dnceng --azdo-project internal --os-type '*' --architecture '*' \
-    --mirror docker.io=dotnetdocker.azurecr.io/mirror --explain
+# GitHub Actions: subscriptions whose pipelineTrigger names a workflow, image-info read
+# through the API, shard 1 of 4 of a matrix, without queueing anything
+GITHUB_TOKEN=*** check-base-images --subscriptions subscriptions.json \
+  --image-info-source github --shard 1/4 --dry-run --report report.json`
 
-  # GitHub Actions: subscriptions whose pipelineTrigger names a workflow, image-info read
-  # through the API, shard 1 of 4 of a matrix, without queueing anything
-  GITHUB_TOKEN=*** check-base-images --subscriptions subscriptions.json \
-    --image-info-source github --shard 1/4 --dry-run --report report.json
-
-Exit status: 0 every subscription was checked, and queued or skipped as active or had nothing
-to do; 1 a subscription could not be checked or a queue call failed; 3 a circuit breaker
-tripped; 2 a usage error.
-`
+func commandLine(fs *flag.FlagSet) *cli.Command {
+	return &cli.Command{
+		Name:        "check-base-images",
+		Synopsis:    "--subscriptions FILE [flags]\ncheck-base-images            (no flags: the demo)",
+		Description: description,
+		Flags:       fs,
+		Sections:    []cli.Section{{Title: "Environment", Body: environment}, {Title: "Examples", Body: examples}},
+		Exit: []cli.ExitStatus{
+			{Code: cli.ExitOK, Meaning: "every subscription was checked, and queued, skipped as active, or had nothing to do"},
+			{Code: cli.ExitError, Meaning: "a subscription could not be checked or a queue call failed"},
+			cli.ExitStatusUsage,
+			{Code: cli.ExitBreaker, Meaning: "a circuit breaker tripped (and nothing failed)"},
+		},
+		Aliases: cli.ImageBuilderAliases,
+		Foreign: cli.ImageBuilderForeign,
+	}
+}
 
 func main() {
 	ctx, stop := cli.SignalContext(context.Background())
@@ -71,7 +76,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		out        checkflags.OutputFlags
 	)
 	fs := flag.NewFlagSet("check-base-images", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
 	checkFlags.Register(fs)
 	checkFlags.RegisterTimeout(fs)
 	queue.Register(fs, false)
@@ -79,17 +83,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	logFormat := fs.String("log-format", "text", "log `FORMAT` on stderr: text or json")
 	verbose := fs.Bool("verbose", false, "debug logging")
 	demo := fs.Bool("demo", false, "run the self-contained demo (the default when no flag is given)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, usage)
-			cli.PrintFlags(stdout, fs)
-			fmt.Fprint(stdout, examples)
-			return cli.ExitOK
-		}
-		return fail(stderr, cli.Usagef("%v", err))
+	cmd := commandLine(fs)
+	if code, done := cmd.Parse(args, stdout, stderr); done {
+		return code
 	}
-	if fs.NArg() > 0 {
-		return fail(stderr, cli.Usagef("unexpected argument %q", fs.Arg(0)))
+	if len(cmd.Args()) > 0 {
+		return fail(stderr, cli.Usagef("unexpected argument %q", cmd.Args()[0]))
 	}
 	log, err := cli.NewLogger(stderr, *logFormat, cli.Level(*verbose))
 	if err != nil {

@@ -46,7 +46,7 @@ get-stale-images --manifest manifest.json --image-info image-info.json --explain
 get-stale-images --subscriptions subscriptions.json --repo-url file:///srv/git/{owner}/{repo} \
   --shard 2/4 --report report.json --explain`
 
-func command(fs *flag.FlagSet) *cli.Command {
+func commandLine(fs *flag.FlagSet) *cli.Command {
 	return &cli.Command{
 		Name:        "get-stale-images",
 		Synopsis:    "--subscriptions FILE [flags] [VARIABLE]\nget-stale-images --manifest FILE --image-info FILE [flags]",
@@ -81,7 +81,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	out.Register(fs)
 	logFormat := fs.String("log-format", "text", "log `FORMAT` on stderr: text or json")
 	verbose := fs.Bool("verbose", false, "debug logging")
-	cmd := command(fs)
+	cmd := commandLine(fs)
 	if code, done := cmd.Parse(args, stdout, stderr); done {
 		return code
 	}

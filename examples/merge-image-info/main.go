@@ -21,11 +21,7 @@ import (
 	"github.com/baseflow/baseflow/registry"
 )
 
-const usage = `Usage:
-  merge-image-info [flags] SOURCE_DIR DEST
-  merge-image-info --trim-unchanged FILE
-
-Merges every *.json file under SOURCE_DIR (recursively, in path order) into one image-info
+const description = `Merges every *.json file under SOURCE_DIR (recursively, in path order) into one image-info
 file and writes it to DEST, as ImageBuilder's mergeImageInfo does. The files are merged, in
 order, into an empty document, or into the --initial file. Repos match by name, images by the
 manifest image they belong to, platforms by Dockerfile, architecture, OS, OS version,
@@ -34,51 +30,38 @@ later files (empty ones included), layers are replaced, unmatched entries are ad
 is removed; lists come out sorted. DEST is written atomically: on any error it is left as it
 was. A DEST (or --trim-unchanged FILE) that is a symbolic link is written through: the file
 it leads to is replaced and the link is kept. SIGINT or SIGTERM stops the command before it
-writes, leaving DEST as it was. Progress and a summary go to stderr.
+writes, leaving DEST as it was. Progress and a summary go to stderr.`
 
-Flags:
-  --manifest PATH           the manifest.json the files were built from. Entries are bound to
-                            its repos, images and platforms. In a build-time merge, an image
-                            none of whose platforms is in the manifest is an error.
-  --var NAME=VALUE          set a manifest variable (repeatable), as ImageBuilder's --var.
-  --registry-override HOST  registry to load the manifest with, as ImageBuilder's option.
-  --publish                 publish-time rules: the tag lists of a merged platform or image
-                            (simpleTags, sharedTags, syndicatedDigests) are replaced by the
-                            later file's instead of unioned, entries that match nothing in the
-                            manifest are accepted, and with --initial and --manifest the
-                            initial file first loses the repos, images and platforms the
-                            manifest no longer has (repos left without images are kept).
-  --initial PATH            merge into this file instead of into an empty document. It must be
-                            one of the *.json files under SOURCE_DIR.
-  --commit-override SHA     after the merge, replace the 40-hex commit in the commitUrl of every
-                            platform that is new compared with --initial or whose digest or
-                            commitUrl changed. Needs --initial; must contain a 40-character
-                            lowercase hex SHA.
-  --trim-unchanged FILE     instead of merging, remove from FILE the platforms marked
-                            isUnchanged, then the images and repos left empty, and rewrite FILE
-                            in place, atomically, as ImageBuilder's trimUnchangedPlatforms does
-                            (without a trailing newline, as it writes). A missing FILE is only a
-                            warning (exit status 0).
-  -h, --help                show this help.
+const withoutManifest = `Entries are matched without a manifest: repos and platforms by the same rules, a platform's
+major.minor coming from its image's productVersion, and images when their product versions are
+equivalent (equal, or the same major.minor) and they have a platform or a shared tag in common.
+Per-job files of one build carry the shared tags of each image they built a platform of, so
+they merge as with a manifest; an image without shared tags whose platforms were built by
+different jobs would stay split. Nothing is validated against a manifest, and --publish cannot
+remove out-of-date content.`
 
-Without --manifest, entries are matched without a manifest: repos and platforms by the same
-rules, a platform's major.minor coming from its image's productVersion, and images when their
-product versions are equivalent (equal, or the same major.minor) and they have a platform or a
-shared tag in common. Per-job files of one build carry the shared tags of each image they
-built a platform of, so they merge as with a manifest; an image without shared tags whose
-platforms were built by different jobs would stay split. Nothing is validated against a
-manifest, and --publish cannot remove out-of-date content.
+const examples = `# Build time (per-job files of one build, into one file):
+merge-image-info --manifest manifest.json image-infos image-infos/output/image-info.json
 
-Build time (per-job files of one build, into one file):
-  merge-image-info --manifest manifest.json image-infos image-infos/output/image-info.json
+# Publish time (the build's file into the published one):
+merge-image-info --manifest manifest.json --publish \
+    --initial image-infos/full-image-info-orig.json --commit-override "$SHA" \
+    image-infos image-infos/full-image-info-new.json`
 
-Publish time (the build's file into the published one):
-  merge-image-info --manifest manifest.json --publish \
-      --initial image-infos/full-image-info-orig.json --commit-override "$SHA" \
-      image-infos image-infos/full-image-info-new.json
-
-Exit status: 0 on success, 1 on error, 2 on a usage error.
-`
+func commandLine(fs *flag.FlagSet) *cli.Command {
+	return &cli.Command{
+		Name:        "merge-image-info",
+		Synopsis:    "[flags] SOURCE_DIR DEST\nmerge-image-info --trim-unchanged FILE",
+		Description: description,
+		Flags:       fs,
+		Sections:    []cli.Section{{Title: "Without --manifest", Body: withoutManifest}, {Title: "Examples", Body: examples}},
+		Exit: []cli.ExitStatus{
+			{Code: cli.ExitOK, Meaning: "DEST was written (or FILE trimmed, or FILE missing with --trim-unchanged: a warning)"},
+			{Code: cli.ExitError, Meaning: "an error (named on stderr); DEST is left as it was"},
+			cli.ExitStatusUsage,
+		},
+	}
+}
 
 func main() {
 	ctx, stop := cli.SignalContext(context.Background())
@@ -98,53 +81,45 @@ type config struct {
 	args             []string
 }
 
-// errUsage marks errors in the command line.
-var errUsage = errors.New("usage")
-
-func parseArgs(args []string, stdout io.Writer) (*config, error) {
-	c := &config{variables: cli.Variables{}}
+func parseArgs(args []string, stdout, stderr io.Writer) (c *config, code int, done bool) {
+	c = &config{variables: cli.Variables{}}
 	flags := flag.NewFlagSet("merge-image-info", flag.ContinueOnError)
-	flags.SetOutput(io.Discard)
-	flags.StringVar(&c.manifestPath, "manifest", "", "")
-	flags.Var(c.variables, "var", "")
-	flags.StringVar(&c.registryOverride, "registry-override", "", "")
-	flags.BoolVar(&c.publish, "publish", false, "")
-	flags.StringVar(&c.initial, "initial", "", "")
-	flags.StringVar(&c.commitOverride, "commit-override", "", "")
-	flags.StringVar(&c.trim, "trim-unchanged", "", "")
-	// Flags may come after the positional arguments too.
-	for {
-		if err := flags.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				fmt.Fprint(stdout, usage)
-				return nil, nil
-			}
-			return nil, fmt.Errorf("%w: %v", errUsage, err)
-		}
-		args = flags.Args()
-		if len(args) == 0 {
-			break
-		}
-		c.args = append(c.args, args[0])
-		args = args[1:]
+	flags.StringVar(&c.manifestPath, "manifest", "", "the manifest.json the files were built from (`PATH`). Entries are bound to its repos, images and platforms. In a build-time merge, an image none of whose platforms is in the manifest is an error.")
+	flags.Var(c.variables, "var", "set a manifest variable `NAME=VALUE` (repeatable), as ImageBuilder's --var")
+	flags.StringVar(&c.registryOverride, "registry-override", "", "registry `HOST` to load the manifest with, as ImageBuilder's option")
+	flags.BoolVar(&c.publish, "publish", false, "publish-time rules: the tag lists of a merged platform or image (simpleTags, sharedTags, syndicatedDigests) are replaced by the later file's instead of unioned, entries that match nothing in the manifest are accepted, and with --initial and --manifest the initial file first loses the repos, images and platforms the manifest no longer has (repos left without images are kept)")
+	flags.StringVar(&c.initial, "initial", "", "merge into this file (`PATH`) instead of into an empty document; it must be one of the *.json files under SOURCE_DIR")
+	flags.StringVar(&c.commitOverride, "commit-override", "", "after the merge, replace the 40-hex commit in the commitUrl of every platform that is new compared with --initial or whose digest or commitUrl changed, with `SHA` (40 lowercase hex characters); needs --initial")
+	flags.StringVar(&c.trim, "trim-unchanged", "", "instead of merging, remove from `FILE` the platforms marked isUnchanged, then the images and repos left empty, and rewrite FILE in place, atomically, as ImageBuilder's trimUnchangedPlatforms does (without a trailing newline, as it writes); a missing FILE is only a warning")
+	cmd := commandLine(flags)
+	if code, done := cmd.Parse(args, stdout, stderr); done {
+		return nil, code, true
 	}
+	c.args = cmd.Args()
+	if err := c.validate(); err != nil {
+		return nil, cmd.Fail(stderr, err), true
+	}
+	return c, cli.ExitOK, false
+}
+
+func (c *config) validate() error {
 	switch {
 	case c.trim != "":
 		if len(c.args) > 0 || c.manifestPath != "" || len(c.variables) > 0 || c.registryOverride != "" || c.publish || c.initial != "" || c.commitOverride != "" {
-			return nil, fmt.Errorf("%w: --trim-unchanged FILE takes no other flag or argument", errUsage)
+			return cli.Usagef("--trim-unchanged FILE takes no other flag or argument")
 		}
 	case len(c.args) != 2:
-		return nil, fmt.Errorf("%w: want SOURCE_DIR and DEST, got %d arguments", errUsage, len(c.args))
+		return cli.Usagef("want SOURCE_DIR and DEST, got %d arguments", len(c.args))
 	case c.manifestPath == "" && (len(c.variables) > 0 || c.registryOverride != ""):
-		return nil, fmt.Errorf("%w: --var and --registry-override need --manifest", errUsage)
+		return cli.Usagef("--var and --registry-override need --manifest")
 	case c.registryOverride != "" && registry.ValidateOverride(c.registryOverride) != nil:
-		return nil, fmt.Errorf("%w: %v", errUsage, registry.ValidateOverride(c.registryOverride))
+		return cli.Usagef("%v", registry.ValidateOverride(c.registryOverride))
 	case c.manifestPath != "" && cli.SameFile(c.args[1], c.manifestPath):
-		return nil, fmt.Errorf("%w: DEST %s is the manifest: give the image-info file to write", errUsage, c.args[1])
+		return cli.Usagef("DEST %s is the manifest: give the image-info file to write", c.args[1])
 	case c.commitOverride != "" && c.initial == "":
-		return nil, fmt.Errorf("%w: --commit-override needs --initial: platforms are compared with the initial file", errUsage)
+		return cli.Usagef("--commit-override needs --initial: platforms are compared with the initial file")
 	}
-	return c, nil
+	return nil
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -154,26 +129,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 // runContext is the command; a SIGINT or SIGTERM ends ctx, and the command then stops before
 // it writes, leaving DEST (or the trimmed file) as it was.
 func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	c, err := parseArgs(args, stdout)
-	if c == nil && err == nil {
-		return 0 // --help
+	c, code, done := parseArgs(args, stdout, stderr)
+	if done {
+		return code
 	}
-	if err == nil {
-		if c.trim != "" {
-			err = trim(ctx, c.trim, stderr)
-		} else {
-			err = merge(ctx, c, stderr)
-		}
+	var err error
+	if c.trim != "" {
+		err = trim(ctx, c.trim, stderr)
+	} else {
+		err = merge(ctx, c, stderr)
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "merge-image-info: %v\n", err)
-		if errors.Is(err, errUsage) {
-			fmt.Fprintln(stderr, "Run merge-image-info --help for usage.")
-			return 2
-		}
-		return 1
+		return cli.Fail(stderr, "merge-image-info", err)
 	}
-	return 0
+	return cli.ExitOK
 }
 
 // stopped reports a run ended by a signal before dest was written.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/baseflow/baseflow/imageinfo"
 	"github.com/baseflow/baseflow/imageinfo/imageinfotest"
+	"github.com/baseflow/baseflow/internal/cli/clitest"
 )
 
 const (
@@ -237,7 +238,7 @@ func TestErrors(t *testing.T) {
 			return []string{"--manifest", "../../testdata/docker-tools/src/manifest.json", src, filepath.Join(src, "out.json")}
 		}, 1, "manifest ../../testdata/docker-tools/src/manifest.json: repos[0]"},
 		{"one argument", nil, func(src string) []string { return []string{src} }, 2, "want SOURCE_DIR and DEST, got 1 arguments"},
-		{"unknown flag", nil, func(src string) []string { return []string{"--nope", src, "x"} }, 2, "flag provided but not defined: -nope"},
+		{"unknown flag", nil, func(src string) []string { return []string{"--nope", src, "x"} }, 2, "unknown flag --nope; see merge-image-info --help"},
 		{"bad var", nil, func(src string) []string { return []string{"--manifest", realManifest, "--var", "NOVALUE", src, "x"} }, 2, `"NOVALUE": want NAME=VALUE`},
 		{"var without manifest", nil, func(src string) []string { return []string{"--var", "A=B", src, "x"} }, 2, "--var and --registry-override need --manifest"},
 		{"override with credentials", nil, func(src string) []string {
@@ -265,7 +266,7 @@ func TestErrors(t *testing.T) {
 			assert.Contains(t, stderr, strings.ReplaceAll(tt.want, "SRC", src))
 			assert.NotContains(t, stderr, "s3cret")
 			assert.True(t, strings.HasPrefix(stderr, "merge-image-info: "), stderr)
-			assert.Equal(t, 1, strings.Count(strings.TrimSuffix(stderr, "Run merge-image-info --help for usage.\n"), "\n"), "one line: %q", stderr)
+			assert.Equal(t, 1, strings.Count(stderr, "\n"), "one line: %q", stderr)
 		})
 	}
 }
@@ -346,7 +347,7 @@ func TestHelp(t *testing.T) {
 		assert.Equal(t, 0, code)
 		assert.Empty(t, stderr)
 		for _, want := range []string{"--manifest PATH", "--var NAME=VALUE", "--registry-override HOST", "--publish", "--initial PATH",
-			"--commit-override SHA", "--trim-unchanged FILE", "Without --manifest", "Build time", "Publish time"} {
+			"--commit-override SHA", "--trim-unchanged FILE", "Without --manifest:", "Build time", "Publish time"} {
 			assert.Contains(t, stdout, want)
 		}
 	}
@@ -450,4 +451,9 @@ func TestDestIsTheManifest(t *testing.T) {
 		assert.Contains(t, stderr, "DEST "+dest+" is the manifest")
 		assert.Equal(t, readFile(t, realManifest), readFile(t, m))
 	}
+}
+
+func TestCommandLineConventions(t *testing.T) {
+	t.Parallel()
+	clitest.Conventions(t, "merge-image-info", func(args ...string) (int, string, string) { return runCmd(t, args...) })
 }

@@ -8,7 +8,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -38,7 +37,6 @@ type config struct {
 
 func flags(c *config) *flag.FlagSet {
 	fs := flag.NewFlagSet("queue-build", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
 	fs.StringVar(&c.subscriptions, "subscriptions", "", "subscriptions `FILE` (JSON array, ImageBuilder format); required")
 	fs.Var(&c.imagePaths, "image-paths", "stale paths as get-stale-images `JSON`, or @FILE holding it; repeatable, merged in order")
 	c.queue.Register(fs, true)
@@ -47,47 +45,47 @@ func flags(c *config) *flag.FlagSet {
 	return fs
 }
 
-func usage(w io.Writer, fs *flag.FlagSet) {
-	fmt.Fprint(w, `Usage: queue-build --subscriptions FILE --image-paths JSON [--image-paths JSON]... [flags]
-
-Queues one rebuild per subscription with stale images, on Azure DevOps (pipelineTrigger.id)
+const description = `Queues one rebuild per subscription with stale images, on Azure DevOps (pipelineTrigger.id)
 or GitHub Actions (pipelineTrigger.workflow), with the paths as --path '<path>' arguments in
 the subscription's pathVariable. A subscription whose pipeline has a queued or running run is
-skipped; one whose newest --failure-limit runs all failed is not queued (circuit breaker).
+skipped; one whose newest --failure-limit runs all failed is not queued (circuit breaker).`
 
-Flags:
-`)
-	cli.PrintFlags(w, fs)
-	fmt.Fprint(w, `
-Environment:
-  AZURE_DEVOPS_TOKEN   Azure DevOps personal access token (in a pipeline, SYSTEM_ACCESSTOKEN is used)
-  GITHUB_TOKEN         GitHub token, for GitHub Actions subscriptions and --notify-repo
+const environment = `AZURE_DEVOPS_TOKEN   Azure DevOps personal access token (in a pipeline, SYSTEM_ACCESSTOKEN is used)
+GITHUB_TOKEN         GitHub token, for GitHub Actions subscriptions and --notify-repo`
 
-Examples:
-  # Azure DevOps: the stale paths of a get-stale-images step, queued on dnceng/internal
-  AZURE_DEVOPS_TOKEN=*** queue-build --subscriptions eng/check-base-image-subscriptions.json \
-    --azdo-org dnceng --azdo-project internal --image-paths "$(cat stale-images.json)"
+const examples = `# Azure DevOps: the stale paths of a get-stale-images step, queued on dnceng/internal
+AZURE_DEVOPS_TOKEN=*** queue-build --subscriptions eng/check-base-image-subscriptions.json \
+  --azdo-org dnceng --azdo-project internal --image-paths "$(cat stale-images.json)"
 
-  # GitHub Actions: two shards' results merged, an issue per outcome in octo/notifications
-  GITHUB_TOKEN=*** queue-build --subscriptions subscriptions.json \
-    --image-paths @shard-1.json --image-paths @shard-2.json --notify-repo octo/notifications
+# GitHub Actions: two shards' results merged, an issue per outcome in octo/notifications
+GITHUB_TOKEN=*** queue-build --subscriptions subscriptions.json \
+  --image-paths @shard-1.json --image-paths @shard-2.json --notify-repo octo/notifications`
 
-Exit status: 0 every subscription was queued, skipped as active, had nothing to do, or the
-run was dry; 3 a circuit breaker tripped (and nothing failed); 1 an error; 2 a usage error.
-`)
+func commandLine(fs *flag.FlagSet) *cli.Command {
+	return &cli.Command{
+		Name:        "queue-build",
+		Synopsis:    "--subscriptions FILE --image-paths JSON|@FILE [--image-paths JSON|@FILE]... [flags]",
+		Description: description,
+		Flags:       fs,
+		Sections:    []cli.Section{{Title: "Environment", Body: environment}, {Title: "Examples", Body: examples}},
+		Exit: []cli.ExitStatus{
+			{Code: cli.ExitOK, Meaning: "every subscription was queued, skipped as active, had nothing to do, or the run was dry"},
+			cli.ExitStatusError,
+			cli.ExitStatusUsage,
+			{Code: cli.ExitBreaker, Meaning: "a circuit breaker tripped (and nothing failed)"},
+		},
+		Aliases: cli.ImageBuilderAliases,
+		Foreign: cli.ImageBuilderForeign,
+	}
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(string) string) int {
 	var c config
-	fs := flags(&c)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			usage(stdout, fs)
-			return cli.ExitOK
-		}
-		return fail(stderr, cli.Usagef("%v", err))
+	cmd := commandLine(flags(&c))
+	if code, done := cmd.Parse(args, stdout, stderr); done {
+		return code
 	}
-	if err := c.check(fs.Args()); err != nil {
+	if err := c.check(cmd.Args()); err != nil {
 		return fail(stderr, err)
 	}
 	log, err := cli.NewLogger(stderr, c.logFormat, cli.Level(c.verbose))
@@ -119,7 +117,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 func (c *config) check(rest []string) error {
 	switch {
 	case len(rest) > 0:
-		return cli.Usagef("unexpected argument %q", rest[0])
+		// ImageBuilder's queueBuild takes PAT ORGANIZATION PROJECT as arguments. The first may
+		// be a token: the message never repeats the arguments.
+		return cli.Usagef("queue-build takes no arguments (got %d): for ImageBuilder's PAT ORGANIZATION PROJECT, "+
+			"set AZURE_DEVOPS_TOKEN in the environment and pass --azdo-org ORGANIZATION --azdo-project PROJECT", len(rest))
 	case c.subscriptions == "":
 		return cli.Usagef("--subscriptions is required")
 	case len(c.imagePaths) == 0:

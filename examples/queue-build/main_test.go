@@ -17,6 +17,7 @@ import (
 	"github.com/baseflow/baseflow/dispatch/azdo/azdotest"
 	"github.com/baseflow/baseflow/dispatch/github/githubtest"
 	"github.com/baseflow/baseflow/internal/cli"
+	"github.com/baseflow/baseflow/internal/cli/clitest"
 )
 
 const (
@@ -266,12 +267,13 @@ func TestUsageExit2(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"unknown flag", []string{"--image-paths", "[]", "--queue-twice"}, "flag provided but not defined: -queue-twice"},
+		{"unknown flag", []string{"--image-paths", "[]", "--queue-twice"}, "unknown flag --queue-twice"},
 		{"no image paths", nil, "at least one --image-paths is required"},
 		{"negative limit", []string{"--image-paths", "[]", "--failure-limit", "-1"}, "--failure-limit must be 0 or more"},
-		{"bad limit", []string{"--image-paths", "[]", "--failure-limit", "x"}, "invalid value"},
+		{"bad limit", []string{"--image-paths", "[]", "--failure-limit", "x"}, `--failure-limit "x": want a whole number`},
 		{"log format", []string{"--image-paths", "[]", "--log-format", "xml"}, `--log-format "xml"`},
-		{"argument", []string{"--image-paths", "[]", "extra"}, `unexpected argument "extra"`},
+		{"argument", []string{"--image-paths", "[]", "extra"}, `queue-build takes no arguments (got 1)`},
+		{"ImageBuilder arguments", []string{"s3cr3t-pat", "dnceng", "internal", "--image-paths", "[]"}, "set AZURE_DEVOPS_TOKEN in the environment and pass --azdo-org ORGANIZATION --azdo-project PROJECT"},
 		{"notify repo", []string{"--image-paths", "[]", "--notify-repo", "octo"}, "want OWNER/REPO"},
 		{"no org", []string{"--image-paths", staleDotnet, "--azdo-org", ""}, "--azdo-org and --azdo-project are required to queue Azure DevOps pipelines (subscription dotnet/dotnet-docker/main/manifest.json)"},
 	}
@@ -280,7 +282,8 @@ func TestUsageExit2(t *testing.T) {
 		assert.Equal(t, cli.ExitUsage, code, tt.name)
 		assert.Empty(t, stdout, tt.name)
 		assert.Contains(t, stderr, tt.want, tt.name)
-		assert.Contains(t, stderr, "Run queue-build --help for usage.", tt.name)
+		assert.NotContains(t, stderr, "s3cr3t", tt.name)
+		assert.True(t, strings.HasSuffix(stderr, "; see queue-build --help\n"), "%s: %q", tt.name, stderr)
 	}
 	var out, errOut bytes.Buffer
 	assert.Equal(t, cli.ExitUsage, run(context.Background(), []string{"--image-paths", "[]"}, &out, &errOut, func(string) string { return "" }))
@@ -316,4 +319,13 @@ func TestJSONLogs(t *testing.T) {
 		assert.True(t, strings.HasPrefix(line, `{"time":`), line)
 	}
 	assertNoSecrets(t, stderr)
+}
+
+func TestCommandLineConventions(t *testing.T) {
+	t.Parallel()
+	clitest.Conventions(t, "queue-build", func(args ...string) (int, string, string) {
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(), args, &stdout, &stderr, func(string) string { return "" })
+		return code, stdout.String(), stderr.String()
+	})
 }

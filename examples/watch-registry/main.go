@@ -9,7 +9,6 @@ import (
 	"context"
 	"errors"
 	"flag"
-	"fmt"
 	"io"
 	"net"
 	"os"
@@ -69,7 +68,6 @@ type config struct {
 
 func flags(c *config) *flag.FlagSet {
 	fs := flag.NewFlagSet("watch-registry", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
 	c.check.Register(fs)
 	c.queue.Register(fs, false)
 	fs.StringVar(&c.listen, "listen", "127.0.0.1:8080", "serve webhooks, /healthz and /metrics on `ADDR`")
@@ -84,11 +82,7 @@ func flags(c *config) *flag.FlagSet {
 	return fs
 }
 
-func usage(w io.Writer, fs *flag.FlagSet) {
-	fmt.Fprint(w, `Usage: watch-registry --subscriptions FILE [--listen 127.0.0.1:8080] [--debounce 30s]
-                      [--interval 4h] [--refresh 30m] [--journal DIR] [flags]
-
-Receives registry push events and, for each tag pushed, checks only the subscriptions whose
+const description = `Receives registry push events and, for each tag pushed, checks only the subscriptions whose
 manifests use that tag as a final-stage base, then queues their rebuilds on Azure DevOps or
 GitHub Actions as queue-build does (a pipeline with an active run is skipped; one whose newest
 runs all failed is not queued). Events for a subscription within --debounce make one check and
@@ -107,34 +101,40 @@ the body keyed with it as "X-Baseflow-Signature: sha256=HEX". Requests without i
 bodies over 1 MiB 413, bodies in no known format (or naming no valid image) 400, accepted
 events 202. A bearer token is checked before the body is read; at most 8 bodies are read at
 once before their signature is checked (more get 503 and Retry-After). At most 1024
-connections are held at once; headers must arrive within 5s and a body within 10s more.
+connections are held at once; headers must arrive within 5s and a body within 10s more.`
 
-Flags:
-`)
-	cli.PrintFlags(w, fs)
-	fmt.Fprint(w, `
-Environment:
-  BASEFLOW_WEBHOOK_SECRET  the webhooks' shared secret, at least 16 bytes (white space around it,
-                           such as a file's final newline, is ignored); required unless
-                           --insecure-no-auth
-  AZURE_DEVOPS_TOKEN       Azure DevOps personal access token (SYSTEM_ACCESSTOKEN in a pipeline)
-  GITHUB_TOKEN             GitHub token, for GitHub Actions subscriptions, --notify-repo and
-                           --image-info-source github
-  DOCKER_CONFIG            docker config.json (credentials and credential helpers for registries)
+const environment = `BASEFLOW_WEBHOOK_SECRET  the webhooks' shared secret, at least 16 bytes (white space around it,
+                         such as a file's final newline, is ignored); required unless
+                         --insecure-no-auth
+AZURE_DEVOPS_TOKEN       Azure DevOps personal access token (SYSTEM_ACCESSTOKEN in a pipeline)
+GITHUB_TOKEN             GitHub token, for GitHub Actions subscriptions, --notify-repo and
+                         --image-info-source github
+DOCKER_CONFIG            docker config.json (credentials and credential helpers for registries)`
 
-Examples:
-  # Queue Azure DevOps pipelines for dotnet-docker's subscriptions, journal in /var/lib
-  BASEFLOW_WEBHOOK_SECRET=*** AZURE_DEVOPS_TOKEN=*** watch-registry \
-    --subscriptions eng/check-base-image-subscriptions.json --azdo-org dnceng --azdo-project internal \
-    --listen :8080 --journal /var/lib/watch-registry --mirror docker.io=myacr.azurecr.io/mirror
+const examples = `# Queue Azure DevOps pipelines for dotnet-docker's subscriptions, journal in /var/lib
+BASEFLOW_WEBHOOK_SECRET=*** AZURE_DEVOPS_TOKEN=*** watch-registry \
+  --subscriptions eng/check-base-image-subscriptions.json --azdo-org dnceng --azdo-project internal \
+  --listen :8080 --journal /var/lib/watch-registry --mirror docker.io=myacr.azurecr.io/mirror
 
-  # Try it: dry run against local repositories, no secret
-  watch-registry --subscriptions subscriptions.json --repo-url 'file:///srv/git/{owner}/{repo}' \
-    --dry-run --insecure-no-auth --debounce 2s
+# Try it: dry run against local repositories, no secret
+watch-registry --subscriptions subscriptions.json --repo-url 'file:///srv/git/{owner}/{repo}' \
+  --dry-run --insecure-no-auth --debounce 2s`
 
-Exit status: 0 after a shutdown on SIGINT or SIGTERM (events not handled stay in the journal);
-1 the server could not start or failed; 2 a usage error.
-`)
+func commandLine(fs *flag.FlagSet) *cli.Command {
+	return &cli.Command{
+		Name:        "watch-registry",
+		Synopsis:    "--subscriptions FILE [--listen 127.0.0.1:8080] [--debounce 30s]\n               [--interval 4h] [--refresh 30m] [--journal DIR] [flags]",
+		Description: description,
+		Flags:       fs,
+		Sections:    []cli.Section{{Title: "Environment", Body: environment}, {Title: "Examples", Body: examples}},
+		Exit: []cli.ExitStatus{
+			{Code: cli.ExitOK, Meaning: "a shutdown on SIGINT or SIGTERM (events not handled stay in the journal)"},
+			{Code: cli.ExitError, Meaning: "the server could not start or failed"},
+			cli.ExitStatusUsage,
+		},
+		Aliases: cli.ImageBuilderAliases,
+		Foreign: cli.ImageBuilderForeign,
+	}
 }
 
 func (c *config) validate(rest []string) error {
@@ -163,15 +163,11 @@ func orOff(d time.Duration) time.Duration {
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string, d deps) int {
 	var c config
-	fs := flags(&c)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			usage(stdout, fs)
-			return cli.ExitOK
-		}
-		return fail(stderr, cli.Usagef("%v", err))
+	cmd := commandLine(flags(&c))
+	if code, done := cmd.Parse(args, stdout, stderr); done {
+		return code
 	}
-	if err := c.validate(fs.Args()); err != nil {
+	if err := c.validate(cmd.Args()); err != nil {
 		return fail(stderr, err)
 	}
 	// A secret made from a file ends with a newline that no sender sends.

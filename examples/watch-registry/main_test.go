@@ -24,6 +24,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/baseflow/baseflow/dispatch/dispatchtest"
+	"github.com/baseflow/baseflow/internal/cli/clitest"
 	"github.com/baseflow/baseflow/registry"
 	"github.com/baseflow/baseflow/registry/registrytest"
 	"github.com/baseflow/baseflow/watch"
@@ -105,7 +106,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"--subscriptions", subs, "extra"}, map[string]string{SecretEnv: secret}, `unexpected argument "extra"`},
 		{[]string{"--subscriptions", subs, "--mirror", "docker.io"}, map[string]string{SecretEnv: secret}, "--mirror \"docker.io\": want REGISTRY=TARGET"},
 		{[]string{"--subscriptions", subs, "--listen", ""}, map[string]string{SecretEnv: secret}, "--listen is required"},
-		{[]string{"--subscriptions", subs, "--nope"}, map[string]string{SecretEnv: secret}, "flag provided but not defined: -nope"},
+		{[]string{"--subscriptions", subs, "--nope"}, map[string]string{SecretEnv: secret}, "unknown flag --nope"},
 		{[]string{"--subscriptions", subs}, map[string]string{SecretEnv: "s3cret\n"}, "BASEFLOW_WEBHOOK_SECRET is 6 bytes long (without the white space around it): use a random secret of at least 16 bytes"},
 		{[]string{"--subscriptions", subs, "--insecure-no-auth"}, map[string]string{SecretEnv: " \n"}, "BASEFLOW_WEBHOOK_SECRET holds only white space"},
 	}
@@ -114,7 +115,7 @@ func TestUsageErrors(t *testing.T) {
 		code := run(context.Background(), tt.args, &stdout, &stderr, env(tt.env), deps{})
 		assert.Equal(t, 2, code, tt.args)
 		assert.Contains(t, stderr.String(), "watch-registry: "+tt.want, tt.args)
-		assert.Contains(t, stderr.String(), "Run watch-registry --help for usage.")
+		assert.True(t, strings.HasSuffix(stderr.String(), "; see watch-registry --help\n"), stderr.String())
 		assert.NotContains(t, stderr.String(), "s3cret", "the secret is never shown")
 	}
 }
@@ -402,4 +403,13 @@ func commitBranch(t *testing.T, dir, branch string, files map[string]string) {
 		runGit(t, dir, "add", name)
 	}
 	runGit(t, dir, "commit", "--quiet", "--message", branch)
+}
+
+func TestCommandLineConventions(t *testing.T) {
+	t.Parallel()
+	clitest.Conventions(t, "watch-registry", func(args ...string) (int, string, string) {
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(), args, &stdout, &stderr, env(nil), deps{})
+		return code, stdout.String(), stderr.String()
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Command is the command line of one command: its flags, the help text around them, the
@@ -132,7 +133,11 @@ func (c *Command) flagError(err error) error {
 	if rest, ok := strings.CutPrefix(msg, "invalid value "); ok {
 		if value, tail, ok := strings.Cut(rest, " for flag -"); ok {
 			name, why, _ := strings.Cut(tail, ": ")
-			return Usagef("--%s %s: %s", strings.TrimLeft(name, "-"), value, why)
+			name = strings.TrimLeft(name, "-")
+			if want := c.want(name); want != "" && (why == "parse error" || why == "value out of range") {
+				why = want
+			}
+			return Usagef("--%s %s: %s", name, value, why)
 		}
 	}
 	if rest, ok := strings.CutPrefix(msg, "invalid boolean value "); ok {
@@ -142,6 +147,27 @@ func (c *Command) flagError(err error) error {
 		}
 	}
 	return Usagef("%s", msg)
+}
+
+// want names what a numeric flag takes, for the flag package's bare "parse error".
+func (c *Command) want(name string) string {
+	f := c.Flags.Lookup(name)
+	if f == nil {
+		return ""
+	}
+	g, ok := f.Value.(flag.Getter)
+	if !ok {
+		return ""
+	}
+	switch g.Get().(type) {
+	case int, int64, uint, uint64:
+		return "want a whole number"
+	case float64:
+		return "want a number"
+	case time.Duration:
+		return "want a duration such as 30s, 5m or 4h"
+	}
+	return ""
 }
 
 // nearest returns the flag name closest to name (at most two edits, or name a prefix of it),

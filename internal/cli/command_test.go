@@ -41,7 +41,7 @@ func TestParseUsageErrorsAreOneLine(t *testing.T) {
 		{[]string{"--zzzzzz"}, "tool: unknown flag --zzzzzz; see tool --help\n"},
 		{[]string{"--gh-token", "x"}, "tool: unknown flag --gh-token: set GITHUB_TOKEN in the environment; see tool --help\n"},
 		{[]string{"--format"}, "tool: --format needs a value; see tool --help\n"},
-		{[]string{"--concurrency", "many"}, `tool: --concurrency "many": parse error; see tool --help` + "\n"},
+		{[]string{"--concurrency", "many"}, `tool: --concurrency "many": want a whole number; see tool --help` + "\n"},
 		{[]string{"--version=maybe"}, "tool: --version=maybe: want true or false; see tool --help\n"},
 	}
 	for _, tt := range tests {
