@@ -3,11 +3,18 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"os/exec"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/baseflow/baseflow/depgraph"
+	"github.com/baseflow/baseflow/internal/cli/clitest"
 )
 
 // platform is the documented JSON shape of one platform, decoded strictly.
@@ -131,7 +138,12 @@ func TestErrors(t *testing.T) {
 		want string
 	}{
 		{nil, 2, "--manifest is required"},
-		{[]string{"--manifest", "x", "--format", "svg"}, 2, `--format "svg": must be json, dot or mermaid`},
+		{[]string{"--manifest", "x", "--format", "svg"}, 2, `image-graph: --format "svg": want json, dot or mermaid; see image-graph --help` + "\n"},
+		{[]string{"--manifest", "x", "--collapse", "tag"}, 2, `--collapse "tag": want none, image or repo`},
+		{[]string{"--manifest", "x", "--collapse", "repo"}, 2, "--final-only and --collapse shape drawings: use them with --format dot or mermaid"},
+		{[]string{"--manifest", "x", "extra"}, 2, `unexpected argument "extra" (the manifest is given with --manifest)`},
+		{[]string{"--manifest", dotnetManifest, "--repo", "aspnet"}, 2, `--repo "aspnet": manifest ../../testdata/dotnet-docker/manifest.json has no repo of that name (repo names as written in the manifest, e.g. dotnet/runtime-deps)`},
+		{[]string{"--manifest", "x", "--fromat", "dot"}, 2, "image-graph: unknown flag --fromat (did you mean --format?); see image-graph --help\n"},
 		{[]string{"--manifest", "../../testdata/docker-tools/src/manifest.json"}, 1,
 			"image-graph: manifest ../../testdata/docker-tools/src/manifest.json: repos[0](dotnet-buildtools/image-builder).images[0].sharedTags: $(UniqueId): no value was found for the variable\n"},
 		{[]string{"--manifest", "missing/manifest.json"}, 1, "missing/manifest.json"},
@@ -141,5 +153,96 @@ func TestErrors(t *testing.T) {
 		assert.Equal(t, tc.code, run(tc.args, &stdout, &stderr), "%v", tc.args)
 		assert.Contains(t, stderr.String(), tc.want)
 		assert.Empty(t, stdout.String())
+		if tc.code == 2 {
+			assert.Equal(t, 1, strings.Count(stderr.String(), "\n"), "one line: %q", stderr.String())
+		}
 	}
+}
+
+const dotnetManifest = "../../testdata/dotnet-docker/manifest.json"
+
+func TestCommandLineConventions(t *testing.T) {
+	t.Parallel()
+	clitest.Conventions(t, "image-graph", func(args ...string) (int, string, string) {
+		var stdout, stderr bytes.Buffer
+		code := run(args, &stdout, &stderr)
+		return code, stdout.String(), stderr.String()
+	})
+}
+
+// TestFilters checks the JSON of a filtered graph against the whole graph filtered here.
+func TestFilters(t *testing.T) {
+	t.Parallel()
+	all := graphJSON(t, "--manifest", dotnetManifest)
+	var want []string
+	for _, p := range all {
+		if (p.Repo == "dotnet/aspnet" || p.Repo == "dotnet/sdk") && p.OS == "linux" && p.Architecture == "arm64" &&
+			strings.HasPrefix(p.OSVersion, "alpine") && strings.HasPrefix(p.Dockerfile, "src/") {
+			want = append(want, p.Dockerfile)
+		}
+	}
+	require.NotEmpty(t, want)
+	got := graphJSON(t, "--manifest", dotnetManifest, "--repo", "dotnet/aspnet", "--repo", "dotnet/sdk", "--os-type", "linux",
+		"--architecture", "arm64", "--os-version", "alpine*", "--path", "src/*")
+	var paths []string
+	for _, p := range got {
+		paths = append(paths, p.Dockerfile)
+	}
+	assert.Equal(t, want, paths)
+
+	var stdout, stderr bytes.Buffer
+	require.Equal(t, 0, run([]string{"--manifest", dotnetManifest, "--os-type", "plan9"}, &stdout, &stderr))
+	assert.Equal(t, "{\"platforms\":[]}\n", stdout.String())
+	assert.Equal(t, "image-graph: warning: the filters keep none of the manifest's 601 platforms\n", stderr.String())
+}
+
+// TestMermaidLimits: dotnet-docker's whole drawing is past Mermaid's default limits and says
+// so once on stderr; the collapsed drawing is under them and says nothing.
+func TestMermaidLimits(t *testing.T) {
+	t.Parallel()
+	var stdout, stderr bytes.Buffer
+	require.Equal(t, 0, run([]string{"--manifest", dotnetManifest, "--format", "mermaid"}, &stdout, &stderr))
+	assert.Equal(t, 50781, stdout.Len())
+	assert.Equal(t, "image-graph: warning: the Mermaid drawing has 50781 characters (maxTextSize 50000) and 899 edges (maxEdges 500), "+
+		"past Mermaid's default limits: it will not render in a pull request or Markdown page; draw less with --final-only, "+
+		"--collapse image or --collapse repo, or select platforms with --repo, --path, --os-type, --architecture or --os-version\n", stderr.String())
+
+	stdout.Reset()
+	stderr.Reset()
+	require.Equal(t, 0, run([]string{"--manifest", dotnetManifest, "--format", "mermaid", "--collapse", "image"}, &stdout, &stderr))
+	assert.Contains(t, stderr.String(), "has 575 edges (maxEdges 500)")
+	assert.Contains(t, stderr.String(), "draw less with --final-only, --collapse repo,")
+
+	stdout.Reset()
+	stderr.Reset()
+	require.Equal(t, 0, run([]string{"--manifest", dotnetManifest, "--format", "mermaid", "--collapse", "repo", "--final-only"}, &stdout, &stderr))
+	assert.Empty(t, stderr.String())
+	assert.Less(t, stdout.Len(), depgraph.MermaidMaxTextSize)
+	assert.Contains(t, stdout.String(), "\n  r2[\"dotnet/aspnet (233 platforms)\"]\n")
+}
+
+// TestRenderedByGraphviz renders the collapsed drawing with Graphviz's dot and counts what it
+// drew: 7 repos and 22 bases, 29 arrows.
+func TestRenderedByGraphviz(t *testing.T) {
+	t.Parallel()
+	dot, err := exec.LookPath("dot")
+	if err != nil {
+		if os.Getenv("BASEFLOW_INTEGRATION") != "" {
+			t.Fatal("Graphviz's dot is not installed")
+		}
+		t.Skip("Graphviz's dot is not installed")
+	}
+	var stdout, stderr bytes.Buffer
+	require.Equal(t, 0, run([]string{"--manifest", dotnetManifest, "--format", "dot", "--collapse", "repo", "--final-only"}, &stdout, &stderr))
+	cmd := exec.Command(dot, "-Tsvg")
+	cmd.Stdin = &stdout
+	svg, err := cmd.Output()
+	require.NoError(t, err)
+	assert.Equal(t, 29, strings.Count(string(svg), `class="node"`))
+	assert.Equal(t, 29, strings.Count(string(svg), `class="edge"`))
+	assert.Contains(t, string(svg), ">dotnet/aspnet (233 platforms)</text>")
+	m := regexp.MustCompile(`<svg width="(\d+)pt" height="(\d+)pt"`).FindStringSubmatch(string(svg))
+	require.NotNil(t, m)
+	h, _ := strconv.Atoi(m[2])
+	assert.Less(t, h, 1000, "one screen high, not 25,000 pixels")
 }
