@@ -117,7 +117,7 @@ func (g *Graph) Draw(opts DrawOptions) *Drawing {
 		}
 		return fmt.Sprintf("p%d", p.Index), label
 	}
-	seen := map[string]int{} // node ID → index in d.Nodes
+	seen := map[string]int{}  // node ID → index in d.Nodes
 	count := map[string]int{} // platforms behind a collapsed node
 	external := map[string]string{}
 	add := func(n DrawingNode) {
