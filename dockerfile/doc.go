@@ -66,6 +66,12 @@
 // image either. A FROM scratch (any case) that is not a stage reference has
 // no base image ([Stage.Scratch]).
 //
+// A base that is an image must be a valid reference once expanded
+// (distribution/reference's ParseNormalizedNamed, as docker build parses it):
+// FROM ${BASE}:18-alpine with an empty BASE is refused with the file and line
+// of the FROM, as docker build refuses it, rather than read as an image
+// named ":18-alpine".
+//
 // COPY --from and RUN --mount from= name a stage when the value is one of
 // the file's AS names (any stage, as docker build resolves them after
 // reading every FROM), scratch, or, for COPY only, a stage index; anything

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/distribution/reference"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/linter"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
@@ -180,6 +181,11 @@ func Parse(r io.Reader, name string, opts Options) (*File, error) {
 		} else if strings.EqualFold(base, "scratch") {
 			s.Scratch = true
 		}
+		if s.IsImage() {
+			if err := checkReference(st.BaseName, base); err != nil {
+				return fail(line, err)
+			}
+		}
 		if st.Name != "" {
 			earlier[st.Name] = i
 		}
@@ -272,6 +278,21 @@ func (f *File) BaseImages() []string {
 		}
 	}
 	return out
+}
+
+// checkReference refuses an expanded base that is not an image reference, as docker build
+// does ("failed to parse stage name"), so that a FROM like ${BASE}:18-alpine with an empty
+// BASE fails where the Dockerfile is read, with its line, instead of becoming a base named
+// ":18-alpine".
+func checkReference(written, base string) error {
+	if _, err := reference.ParseNormalizedNamed(base); err != nil {
+		msg := fmt.Sprintf("FROM %s: %q is not an image reference (%v)", written, base, err)
+		if written != base && strings.Contains(written, "$") && !strings.Contains(base, "$") {
+			msg += "; is a variable in it empty or unset?"
+		}
+		return errors.New(msg)
+	}
+	return nil
 }
 
 // isStageOrScratch reports whether a COPY --from or RUN --mount from= value

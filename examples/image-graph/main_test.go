@@ -246,3 +246,19 @@ func TestRenderedByGraphviz(t *testing.T) {
 	h, _ := strconv.Atoi(m[2])
 	assert.Less(t, h, 1000, "one screen high, not 25,000 pixels")
 }
+
+// TestBaseNotAReference: a FROM that expands to something that is not an image reference
+// fails with the Dockerfile and the line, as docker build would.
+func TestBaseNotAReference(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	require.NoError(t, os.MkdirAll(dir+"/src/app", 0o755))
+	require.NoError(t, os.WriteFile(dir+"/manifest.json", []byte(`{"repos": [{"name": "app", "images": [{"platforms": [
+	  {"dockerfile": "src/app", "os": "linux", "osVersion": "alpine", "tags": {"1": {}}}]}]}]}`), 0o644))
+	require.NoError(t, os.WriteFile(dir+"/src/app/Dockerfile", []byte("ARG BASE=\\\n    node\nFROM ${BASE}:18-alpine\n"), 0o644))
+	var stdout, stderr bytes.Buffer
+	assert.Equal(t, 1, run([]string{"--manifest", dir + "/manifest.json", "--format", "dot"}, &stdout, &stderr))
+	assert.Empty(t, stdout.String())
+	assert.Equal(t, "image-graph: manifest "+dir+"/manifest.json: src/app/Dockerfile:3: FROM ${BASE}:18-alpine: \":18-alpine\" is not an image reference "+
+		"(invalid reference format); is a variable in it empty or unset?\n", stderr.String())
+}
