@@ -1,7 +1,6 @@
 package manifest
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -102,14 +101,22 @@ func readModel(fsys fs.FS, name string, opts Options) (*Model, error) {
 	// A UTF-8 byte order mark is skipped, as ImageBuilder's File.ReadAllText does; positions
 	// in errors count from after it, as editors show them.
 	data = jsonerr.TrimBOM(data)
+	// The document is decoded from the one slice with json.Unmarshal, so that the custom
+	// decoders (Ordered maps, enums) are handed sub-slices of it and their errors can be placed.
 	var m Model
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&m); err != nil {
+	if err := json.Unmarshal(data, &m); err != nil {
+		var l *located
+		var syn *json.SyntaxError
+		switch {
+		case errors.As(err, &l):
+			offset := int64(cap(data)-l.capAt) + l.offset
+			line, col := jsonerr.Position(data, offset)
+			return nil, &Error{File: name, Err: fmt.Errorf("line %d, column %d: %s: %w", line, col, jsonerr.PathAt(data, offset), l.err)}
+		case errors.As(err, &syn) && strings.HasSuffix(syn.Error(), "after top-level value"):
+			line, col := jsonerr.Position(data, syn.Offset)
+			return nil, &Error{File: name, Err: fmt.Errorf("line %d, column %d: unexpected data after the manifest object", line, col)}
+		}
 		return nil, &Error{File: name, Err: stripFile(jsonerr.Wrap(name, data, err))}
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		line, col := jsonerr.Position(data, dec.InputOffset())
-		return nil, &Error{File: name, Err: fmt.Errorf("line %d, column %d: unexpected data after the manifest object", line, col)}
 	}
 	return &m, nil
 }

@@ -46,7 +46,7 @@ func (o *Ordered[V]) UnmarshalJSON(data []byte) error {
 		return nil
 	}
 	if len(data) == 0 || data[0] != '{' {
-		return fmt.Errorf("expected a JSON object, got %s", describeJSON(data))
+		return &located{capAt: cap(data), offset: 1, err: fmt.Errorf("expected a JSON object, got %s", describeJSON(data))}
 	}
 	// encoding/json has validated data before calling us, so a light scan that splits the
 	// members is enough; it is several times faster than json.Decoder.Token.
@@ -60,7 +60,7 @@ func (o *Ordered[V]) UnmarshalJSON(data []byte) error {
 			return err
 		}
 		if seen[key] {
-			return fmt.Errorf("key %q appears twice", key)
+			return &located{capAt: cap(data[i:]), offset: 1, err: fmt.Errorf("key %q appears twice", key)}
 		}
 		seen[key] = true
 		i = skipSpace(data, end)
@@ -68,7 +68,7 @@ func (o *Ordered[V]) UnmarshalJSON(data []byte) error {
 		valueEnd := scanValue(data, i)
 		var v V
 		if err := decodeValue(data[i:valueEnd], &v); err != nil {
-			return fmt.Errorf("%q: %w", key, err)
+			return locate(data[i:valueEnd], err)
 		}
 		out = append(out, Entry[V]{Key: key, Value: v})
 		i = skipSpace(data, valueEnd)

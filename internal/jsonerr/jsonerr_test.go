@@ -61,3 +61,14 @@ func TestPosition(t *testing.T) {
 	line, col := jsonerr.PositionOf(data, 3)
 	assert.Equal(t, [2]int{2, 1}, [2]int{line, col})
 }
+
+func TestPathAt(t *testing.T) {
+	t.Parallel()
+	data := []byte(`{"repos": [{"name": "a"}, {"name": "b", "images": [{"platforms": [{"os": "linux", "tags": {"8.0-x": {"docType": 7}}, "buildArgs": {"A": []}}]}]}]}`)
+	at := func(s string) int64 { return int64(strings.Index(string(data), s) + len(s)) }
+	assert.Equal(t, `repos[1].images[0].platforms[0].tags["8.0-x"].docType`, jsonerr.PathAt(data, at("7")))
+	assert.Equal(t, `repos[1].images[0].platforms[0].os`, jsonerr.PathAt(data, at(`"linux"`)))
+	assert.Equal(t, `repos[1].images[0].platforms[0].buildArgs.A`, jsonerr.PathAt(data, at(`[]`)-1))
+	assert.Equal(t, `repos[0].name`, jsonerr.PathAt(data, at(`"a"`)))
+	assert.Equal(t, ``, jsonerr.PathAt(data, 1))
+}
