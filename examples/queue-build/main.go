@@ -139,6 +139,12 @@ func readImagePaths(values []string) ([][]subscription.ImagePaths, error) {
 				return nil, fmt.Errorf("--image-paths: %w", err)
 			}
 			name = file
+		} else if t := strings.TrimSpace(v); !strings.HasPrefix(t, "[") && !strings.HasPrefix(t, "{") && t != "null" {
+			// Not JSON at all: most likely a file name given without its @.
+			if _, err := os.Stat(v); err == nil {
+				return nil, cli.Usagef("--image-paths %q is a file name: write --image-paths @%s to read the file", v, v)
+			}
+			return nil, cli.Usagef("--image-paths %s: want get-stale-images JSON ([{\"SubscriptionId\": …, \"ImagePaths\": […]}]) or @FILE", name[len("--image-paths "):])
 		}
 		in, err := subscription.ParseImagePaths(name, data)
 		if err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"encoding/base64"
 	"net/http"
 	"os"
@@ -130,6 +131,24 @@ func TestImagePathsFromFile(t *testing.T) {
 	assert.Contains(t, stdout, "queued         dotnet/dotnet-docker/main/manifest.json")
 	assert.Contains(t, stdout, "nothing-to-do  octo/images/main/manifest.json")
 	assert.Empty(t, f.github.Requests(), "no GitHub call when no GitHub subscription has paths")
+}
+
+// TestImagePathsFileWithoutAt: a file name given without @ is answered with the @FILE form,
+// as a usage error, before anything is queued.
+func TestImagePathsFileWithoutAt(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	file := filepath.Join(t.TempDir(), "stale.json")
+	require.NoError(t, os.WriteFile(file, []byte(staleDotnet), 0o644))
+	code, stdout, stderr := f.run(t, "--image-paths", "[]", "--image-paths", file)
+	assert.Equal(t, cli.ExitUsage, code)
+	assert.Empty(t, stdout)
+	assert.Equal(t, fmt.Sprintf("queue-build: --image-paths %q is a file name: write --image-paths @%s to read the file; see queue-build --help\n", file, file), stderr)
+
+	code, _, stderr = f.run(t, "--image-paths", "stale-images")
+	assert.Equal(t, cli.ExitUsage, code)
+	assert.Equal(t, `queue-build: --image-paths #1: want get-stale-images JSON ([{"SubscriptionId": …, "ImagePaths": […]}]) or @FILE; see queue-build --help`+"\n", stderr)
+	assert.Zero(t, f.calls())
 }
 
 func TestDryRun(t *testing.T) {
