@@ -54,7 +54,7 @@ func commandLine(fs *flag.FlagSet) *cli.Command {
 			{Code: cli.ExitOK, Meaning: "every subscription was checked, and queued, skipped as active, or had nothing to do"},
 			{Code: cli.ExitError, Meaning: "a subscription could not be checked or a queue call failed"},
 			cli.ExitStatusUsage,
-			{Code: cli.ExitBreaker, Meaning: "a circuit breaker tripped (and nothing failed)"},
+			{Code: cli.ExitBreaker, Meaning: "a circuit breaker tripped (and nothing failed); with --format azure-pipelines, 0 and the step is marked succeeded with issues, as ImageBuilder does"},
 		},
 		Aliases: cli.ImageBuilderAliases,
 		Foreign: cli.ImageBuilderForeign,
@@ -134,7 +134,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return fail(stderr, err)
 	}
 	queueflags.PrintDispatch(stdout, outcome.Queued)
-	code := queueflags.DispatchStatus(outcome.Queued)
+	if out.Format == "azure-pipelines" {
+		if err := queueflags.WriteAzurePipelinesBreaker(stdout, outcome.Queued); err != nil {
+			return fail(stderr, err)
+		}
+	}
+	code := queueflags.DispatchStatusFor(out.Format, outcome.Queued)
 	for _, r := range outcome.Results {
 		if r.Err != nil {
 			fmt.Fprintf(stderr, "check-base-images: %s: %v\n", r.Subscription.ID(), r.Err)

@@ -31,6 +31,7 @@ type config struct {
 	subscriptions string
 	imagePaths    cli.Strings
 	queue         queueflags.QueueFlags
+	format        string
 	logFormat     string
 	verbose       bool
 }
@@ -40,6 +41,7 @@ func flags(c *config) *flag.FlagSet {
 	fs.StringVar(&c.subscriptions, "subscriptions", "", "subscriptions `FILE` (JSON array, ImageBuilder format); required")
 	fs.Var(&c.imagePaths, "image-paths", "stale paths as get-stale-images `JSON`, or @FILE holding it; repeatable, merged in order")
 	c.queue.Register(fs, true)
+	fs.StringVar(&c.format, "format", "text", "output `FORMAT`: text, or azure-pipelines (a tripped circuit breaker ends the step \"succeeded with issues\" with exit status 0, as ImageBuilder's queueBuild does)")
 	fs.StringVar(&c.logFormat, "log-format", "text", "log `FORMAT` on stderr: text or json")
 	fs.BoolVar(&c.verbose, "verbose", false, "log every request (debug level)")
 	return fs
@@ -72,7 +74,7 @@ func commandLine(fs *flag.FlagSet) *cli.Command {
 			{Code: cli.ExitOK, Meaning: "every subscription was queued, skipped as active, had nothing to do, or the run was dry"},
 			cli.ExitStatusError,
 			cli.ExitStatusUsage,
-			{Code: cli.ExitBreaker, Meaning: "a circuit breaker tripped (and nothing failed)"},
+			{Code: cli.ExitBreaker, Meaning: "a circuit breaker tripped (and nothing failed); with --format azure-pipelines, 0 and the step is marked succeeded with issues, as ImageBuilder does"},
 		},
 		Aliases: cli.ImageBuilderAliases,
 		Foreign: cli.ImageBuilderForeign,
@@ -111,7 +113,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 	}
 	results := d.DispatchJobs(ctx, jobs)
 	queueflags.PrintDispatch(stdout, results)
-	return queueflags.DispatchStatus(results)
+	if c.format == "azure-pipelines" {
+		if err := queueflags.WriteAzurePipelinesBreaker(stdout, results); err != nil {
+			return fail(stderr, err)
+		}
+	}
+	return queueflags.DispatchStatusFor(c.format, results)
 }
 
 func (c *config) check(rest []string) error {
@@ -125,6 +132,8 @@ func (c *config) check(rest []string) error {
 		return cli.Usagef("--subscriptions is required")
 	case len(c.imagePaths) == 0:
 		return cli.Usagef("at least one --image-paths is required")
+	case c.format != "text" && c.format != "azure-pipelines":
+		return cli.Usagef("--format %q: want text or azure-pipelines", c.format)
 	}
 	return c.queue.Validate()
 }

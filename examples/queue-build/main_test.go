@@ -193,6 +193,20 @@ func TestBreakerExits3(t *testing.T) {
 	assert.Contains(t, stderr, "level=ERROR")
 	assert.Empty(t, f.azdo.Queued())
 
+	assert.NotContains(t, stdout, "##vso[", "logging commands only with --format azure-pipelines")
+
+	// In an Azure Pipelines step, as ImageBuilder: an ##[error] line, the step completed
+	// "succeeded with issues", exit status 0.
+	code, stdout, stderr = f.run(t, "--image-paths", staleDotnet, "--format", "azure-pipelines")
+	require.Equal(t, cli.ExitOK, code, stderr)
+	lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
+	require.Len(t, lines, 4, stdout)
+	assert.True(t, strings.HasPrefix(lines[0], "breaker-tripped  dotnet/dotnet-docker/main/manifest.json"), lines[0])
+	assert.Equal(t, "##[error]Unable to queue build due to too many recent build failures: dotnet/dotnet-docker/main/manifest.json "+
+		"(azure-devops definition 373): the last 3 runs failed: "+f.azdo.WebURL(13)+" "+f.azdo.WebURL(12)+" "+f.azdo.WebURL(11), lines[2])
+	assert.Equal(t, "##vso[task.complete result=SucceededWithIssues]", lines[3])
+	assert.Empty(t, f.azdo.Queued())
+
 	// With the breaker off, it queues.
 	code, _, stderr = f.run(t, "--image-paths", staleDotnet, "--failure-limit", "0")
 	require.Equal(t, cli.ExitOK, code, stderr)
@@ -294,6 +308,7 @@ func TestUsageExit2(t *testing.T) {
 		{"argument", []string{"--image-paths", "[]", "extra"}, `queue-build takes no arguments (got 1)`},
 		{"ImageBuilder arguments", []string{"s3cr3t-pat", "dnceng", "internal", "--image-paths", "[]"}, "set AZURE_DEVOPS_TOKEN in the environment and pass --azdo-org ORGANIZATION --azdo-project PROJECT"},
 		{"notify repo", []string{"--image-paths", "[]", "--notify-repo", "octo"}, "want OWNER/REPO"},
+		{"format", []string{"--image-paths", "[]", "--format", "json"}, `--format "json": want text or azure-pipelines`},
 		{"no org", []string{"--image-paths", staleDotnet, "--azdo-org", ""}, "--azdo-org and --azdo-project are required to queue Azure DevOps pipelines (subscription dotnet/dotnet-docker/main/manifest.json)"},
 	}
 	for _, tt := range tests {

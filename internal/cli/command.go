@@ -231,11 +231,13 @@ func (c *Command) WriteHelp(w io.Writer) {
 	}
 	if len(c.Exit) > 0 {
 		fmt.Fprint(w, "\nExit status:\n")
-		tw := newTable(w)
 		for _, e := range c.Exit {
-			fmt.Fprintf(tw, "  %d\t%s\n", e.Code, e.Meaning)
+			lines := wrap(e.Meaning, helpWidth-5)
+			fmt.Fprintf(w, "  %d  %s\n", e.Code, lines[0])
+			for _, l := range lines[1:] {
+				fmt.Fprintf(w, "     %s\n", l)
+			}
 		}
-		tw.Flush()
 	}
 }
 
