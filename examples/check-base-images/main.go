@@ -105,7 +105,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return cli.ExitOK
 	}
 	queue.GitHubAPIURL = checkFlags.GitHubAPIURL
-	if err := errors.Join(checkFlags.Validate(), queue.Validate(), out.Validate(), out.ValidateFiles(&checkFlags)); err != nil {
+	if err := errors.Join(checkFlags.Validate(), queue.Validate(), out.Validate(), out.ValidateFiles(&checkFlags), out.ValidateEnvironment(getenv)); err != nil {
 		return fail(stderr, err)
 	}
 
@@ -129,8 +129,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	}
 	report := check.NewReport(outcome.Results, c.RegistryReport())
 	// The stale-path JSON goes to stdout only in get-stale-images; here stdout lists what was
-	// queued, and the JSON is written when --output (or the github-actions format) asks.
-	if err := out.Write(io.Discard, stderr, outcome.Results, report, getenv); err != nil {
+	// queued, and the JSON is written when --output (- for stdout, before that list) or the
+	// github-actions format asks.
+	jsonOut := io.Discard
+	if out.Output == "-" || out.Output == "/dev/stdout" {
+		jsonOut = stdout
+	}
+	if err := out.Write(jsonOut, stderr, outcome.Results, report, getenv); err != nil {
 		return fail(stderr, err)
 	}
 	queueflags.PrintDispatch(stdout, outcome.Queued)

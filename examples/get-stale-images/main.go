@@ -98,7 +98,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	}
 	log, err := cli.NewLogger(stderr, *logFormat, cli.Level(*verbose))
 	if err == nil {
-		err = errors.Join(checkFlags.Validate(), out.Validate(), out.ValidateFiles(&checkFlags))
+		err = errors.Join(checkFlags.Validate(), out.Validate(), out.ValidateFiles(&checkFlags), out.ValidateEnvironment(getenv))
 	}
 	if err != nil {
 		return cmd.Fail(stderr, err)

@@ -235,9 +235,15 @@ func TestOutputFormats(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(data), "| contoso/app/main/manifest.json | `src/app/arm64` | built on src/base/arm64")
 
-	code, _, stderr = w.run(t, nil, nil, "--subscriptions", subs, "--format", "github-actions")
-	assert.Equal(t, 1, code)
-	assert.Contains(t, stderr, "GITHUB_OUTPUT is not set")
+	// Refused before the check runs: nothing on stdout, no progress.
+	code, stdout, stderr = w.run(t, nil, nil, "--subscriptions", subs, "--format", "github-actions")
+	assert.Equal(t, 2, code)
+	assert.Empty(t, stdout)
+	assert.Equal(t, "get-stale-images: --format github-actions: GITHUB_OUTPUT is not set (run inside a GitHub Actions step, or choose --format json); see get-stale-images --help\n", stderr)
+
+	code, stdout, stderr = w.run(t, nil, nil, "--subscriptions", subs, "--output", "-")
+	require.Equal(t, 0, code, stderr)
+	assert.Equal(t, want+"\n", stdout, "--output - is stdout")
 
 	file := filepath.Join(w.dir, "out.json")
 	code, stdout, stderr = w.run(t, nil, nil, "--subscriptions", subs, "--output", file, "--shard", "1/1")

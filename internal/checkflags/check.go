@@ -46,6 +46,8 @@ type CheckFlags struct {
 	Timeout time.Duration
 
 	workingCopy bool // RegisterWorkingCopy was called
+	// baseOverrideSubSet records that --base-override-sub was given, possibly empty.
+	baseOverrideSubSet bool
 }
 
 // RegisterTimeout defines --timeout on fs, for the commands that run one check and end.
@@ -73,7 +75,10 @@ func (f *CheckFlags) Register(fs *flag.FlagSet) {
 	fs.Var(&f.Paths, "path", "check only platforms whose dockerfile value matches `GLOB` (repeatable)")
 	fs.StringVar(&f.RegistryOverride, "registry-override", "", "`HOST` that replaces each manifest's registry in repo names")
 	fs.StringVar(&f.BaseOverrideRegex, "base-override-regex", "", "`RE` rewriting base references before lookup and comparison")
-	fs.StringVar(&f.BaseOverrideSub, "base-override-sub", "", "replacement for --base-override-regex (`SUB`, $1 for groups)")
+	fs.Func("base-override-sub", "replacement for --base-override-regex (`SUB`, $1 for groups; '' deletes what matches)", func(v string) error {
+		f.BaseOverrideSub, f.baseOverrideSubSet = v, true
+		return nil
+	})
 	fs.Var(&f.Mirrors, "mirror", "look bases under REGISTRY up at TARGET (`REGISTRY=TARGET`, e.g. docker.io=myacr.azurecr.io/mirror; repeatable)")
 	fs.Var(&f.PlainHTTP, "plain-http", "talk plain HTTP to registry `HOST` (repeatable; loopback hosts always may)")
 	fs.IntVar(&f.Concurrency, "concurrency", check.DefaultConcurrency, "`N` subscriptions checked at once (default: four per core)")
@@ -120,6 +125,8 @@ func (f *CheckFlags) Validate() error {
 		return cli.Usagef("--timeout and --lookup-timeout must not be negative")
 	case f.BaseOverrideSub != "" && f.BaseOverrideRegex == "":
 		return cli.Usagef("--base-override-sub needs --base-override-regex")
+	case f.BaseOverrideRegex != "" && f.BaseOverrideSub == "" && !f.baseOverrideSubSet:
+		return cli.Usagef("--base-override-regex needs --base-override-sub, the replacement (--base-override-sub '' to delete what matches)")
 	}
 	if _, err := f.mirrors(); err != nil {
 		return err

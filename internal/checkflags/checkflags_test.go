@@ -1,6 +1,7 @@
 package checkflags
 
 import (
+	"errors"
 	"flag"
 	"io"
 	"log/slog"
@@ -97,7 +98,8 @@ func TestCheckFlagsValidate(t *testing.T) {
 		{[]string{"--base-override-sub", "x"}, "--base-override-sub needs --base-override-regex"},
 		{[]string{"--mirror", "docker.io"}, `--mirror "docker.io": want REGISTRY=TARGET`},
 		{[]string{"--shard", "5/4"}, "--shard: "},
-		{[]string{"--base-override-regex", "("}, "--base-override-regex: "},
+		{[]string{"--base-override-regex", "(", "--base-override-sub", "x"}, "--base-override-regex: "},
+		{[]string{"--base-override-regex", "^docker.io/"}, "--base-override-regex needs --base-override-sub, the replacement (--base-override-sub '' to delete what matches)"},
 	} {
 		args := tt.args
 		if tt.want != "--subscriptions is required" {
@@ -140,4 +142,40 @@ func TestOutputFilesSpareInputs(t *testing.T) {
 	}
 	assert.NoError(t, (&OutputFlags{Output: p("out.json"), Report: p("report.json")}).ValidateFiles(wc))
 	assert.NoError(t, (&OutputFlags{}).ValidateFiles(subs))
+}
+
+func TestBaseOverrideSubMayBeEmpty(t *testing.T) {
+	t.Parallel()
+	f := parseCheck(t, "--subscriptions", "s.json", "--base-override-regex", `^mirror\.example/`, "--base-override-sub", "")
+	require.NoError(t, f.Validate())
+	s := f.Settings(func(string) string { return "" }, nil, nil)
+	assert.Equal(t, "alpine:3.20", s.BaseOverride.Apply("mirror.example/alpine:3.20"))
+}
+
+// TestOutputValidatedAtStart: what would fail only after the whole check is refused before it.
+func TestOutputValidatedAtStart(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for _, tt := range []struct {
+		out  OutputFlags
+		env  map[string]string
+		want string
+	}{
+		{OutputFlags{Format: "github-actions", Variable: "v"}, nil, "--format github-actions: GITHUB_OUTPUT is not set (run inside a GitHub Actions step, or choose --format json)"},
+		{OutputFlags{Format: "json", Variable: "v", Output: "/dev/stderr"}, nil, "--output /dev/stderr: not a regular file (files are replaced atomically; for standard output give - to --output)"},
+		{OutputFlags{Format: "json", Variable: "v", Output: dir + "/missing/out.json"}, nil, "--output " + dir + "/missing/out.json: directory " + dir + "/missing does not exist"},
+		{OutputFlags{Format: "json", Variable: "v", Report: dir}, nil, "--report " + dir + ": not a regular file"},
+		{OutputFlags{Format: "json", Variable: "v", Output: "-"}, nil, ""},
+		{OutputFlags{Format: "json", Variable: "v", Output: "/dev/stdout"}, nil, ""},
+		{OutputFlags{Format: "github-actions", Variable: "v", Output: dir + "/out.json"}, map[string]string{"GITHUB_OUTPUT": dir + "/gh"}, ""},
+	} {
+		err := errors.Join(tt.out.Validate(), tt.out.ValidateEnvironment(func(k string) string { return tt.env[k] }))
+		if tt.want == "" {
+			assert.NoError(t, err, "%+v", tt.out)
+			continue
+		}
+		var usage *cli.UsageError
+		require.ErrorAs(t, err, &usage, "%+v", tt.out)
+		assert.Contains(t, err.Error(), tt.want)
+	}
 }

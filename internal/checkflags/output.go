@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/baseflow/baseflow/check"
@@ -28,7 +29,7 @@ func (f *OutputFlags) Register(fs interface {
 }) {
 	fs.StringVar(&f.Format, "format", "json", "output `FORMAT`: json (ImageBuilder's), azure-pipelines (an output variable) or github-actions ($GITHUB_OUTPUT and a step summary)")
 	fs.StringVar(&f.Variable, "variable", "staleImagePaths", "output variable `NAME` for the azure-pipelines and github-actions formats")
-	fs.StringVar(&f.Output, "output", "", "write the stale-path JSON to `FILE` (atomically) instead of stdout")
+	fs.StringVar(&f.Output, "output", "", "write the stale-path JSON to `FILE` (atomically) instead of stdout; - is stdout")
 	fs.StringVar(&f.Report, "report", "", "write a JSON report to `FILE`: reasons, digests looked up, errors, registry requests")
 	fs.BoolVar(&f.Explain, "explain", false, "print the report as readable text on stderr")
 }
@@ -42,6 +43,39 @@ func (f *OutputFlags) Validate() error {
 	}
 	if f.Variable == "" || strings.ContainsAny(f.Variable, ";=]\r\n") {
 		return cli.Usagef("--variable %q: want a variable name", f.Variable)
+	}
+	if !toStdout(f.Output) {
+		if err := checkOutputFile("--output", f.Output); err != nil {
+			return err
+		}
+	}
+	return checkOutputFile("--report", f.Report)
+}
+
+// ValidateEnvironment reports, before anything runs, what the chosen format needs from the
+// environment: GITHUB_OUTPUT for github-actions.
+func (f *OutputFlags) ValidateEnvironment(getenv func(string) string) error {
+	if f.Format == "github-actions" && getenv("GITHUB_OUTPUT") == "" {
+		return cli.Usagef("--format github-actions: GITHUB_OUTPUT is not set (run inside a GitHub Actions step, or choose --format json)")
+	}
+	return nil
+}
+
+// toStdout reports whether an --output value means standard output.
+func toStdout(path string) bool { return path == "-" || path == "/dev/stdout" }
+
+// checkOutputFile refuses, before the check runs, a file that cannot be written atomically:
+// its directory must exist, and the file must be a regular file if it exists.
+func checkOutputFile(flag, path string) error {
+	if path == "" {
+		return nil
+	}
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		return cli.Usagef("%s %s: not a regular file (files are replaced atomically; for standard output give - to --output)", flag, path)
+	}
+	dir := filepath.Dir(path)
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return cli.Usagef("%s %s: directory %s does not exist", flag, path, dir)
 	}
 	return nil
 }
@@ -85,7 +119,7 @@ func (f *OutputFlags) Write(stdout, stderr io.Writer, results []*check.Subscript
 	if f.Format == "azure-pipelines" {
 		out = AzurePipelinesVariable(f.Variable, data)
 	}
-	if f.Output != "" {
+	if f.Output != "" && !toStdout(f.Output) {
 		if err := atomicfile.WriteFile(f.Output, []byte(out+"\n"), 0o644); err != nil {
 			return err
 		}
