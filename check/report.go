@@ -39,7 +39,19 @@ func (r *SubscriptionResult) Status() Status {
 // for the run, what was asked of registries.
 type Report struct {
 	Subscriptions []SubscriptionReport `json:"subscriptions"`
-	Registry      *RegistryReport      `json:"registry,omitempty"`
+	// FailedBases groups the failed lookups of all subscriptions by base, in the order they
+	// were first needed.
+	FailedBases []BaseFailure   `json:"failedBases,omitempty"`
+	Registry    *RegistryReport `json:"registry,omitempty"`
+}
+
+// BaseFailure is a base whose lookup failed, with what it leaves unchecked in the run: the
+// candidate platforms built on it, and the subscriptions they belong to.
+type BaseFailure struct {
+	Reference     string   `json:"reference"`
+	Error         string   `json:"error"`
+	Platforms     int      `json:"platforms"`
+	Subscriptions []string `json:"subscriptions"`
 }
 
 // SubscriptionReport is one subscription in a Report.
@@ -67,6 +79,8 @@ type BaseReport struct {
 	Reference string `json:"reference"`
 	Digest    string `json:"digest,omitempty"`
 	Error     string `json:"error,omitempty"`
+	// Platforms is the number of candidate platforms whose final base this is.
+	Platforms int `json:"platforms"`
 }
 
 // RegistryReport counts registry traffic for the whole run.
@@ -99,6 +113,7 @@ func NewReport(results []*SubscriptionResult, registry *RegistryReport) Report {
 		}
 		rep.Subscriptions = append(rep.Subscriptions, r.Summary)
 	}
+	rep.FailedBases = FailedBases(results)
 	return rep
 }
 
@@ -119,13 +134,69 @@ func (r *SubscriptionResult) summarize() {
 		s.Candidates, s.Stale, s.Waves = r.Summary.Candidates, append(s.Stale, r.Summary.Stale...), r.Summary.Waves
 	}
 	for _, l := range r.Lookups {
-		b := BaseReport{Reference: l.Ref, Digest: l.Digest}
+		b := BaseReport{Reference: l.Ref, Digest: l.Digest, Platforms: r.platformsOn(l.Ref)}
 		if l.Err != nil {
 			b.Error = l.Err.Error()
 		}
 		s.Bases = append(s.Bases, b)
 	}
 	r.Summary = s
+}
+
+// platformsOn counts the candidate platforms checked against ref: from the stale check
+// while the result has it, else from its summary.
+func (r *SubscriptionResult) platformsOn(ref string) int {
+	if r.Stale == nil {
+		for _, b := range r.Summary.Bases {
+			if b.Reference == ref {
+				return b.Platforms
+			}
+		}
+		return 0
+	}
+	n := 0
+	for _, c := range r.Stale.Checks {
+		if c.Ref == ref {
+			n++
+		}
+	}
+	return n
+}
+
+// FailedBases groups the failed lookups of results by base reference, in the order the
+// bases were first needed: one entry per base however many platforms and subscriptions
+// share it, with the registry's error once.
+func FailedBases(results []*SubscriptionResult) []BaseFailure {
+	var out []BaseFailure
+	index := map[string]int{}
+	for _, r := range results {
+		for _, l := range r.Lookups {
+			if l.Err == nil {
+				continue
+			}
+			i, ok := index[l.Ref]
+			if !ok {
+				i = len(out)
+				index[l.Ref] = i
+				out = append(out, BaseFailure{Reference: l.Ref, Error: l.Err.Error(), Subscriptions: []string{}})
+			}
+			out[i].Platforms += r.platformsOn(l.Ref)
+			out[i].Subscriptions = append(out[i].Subscriptions, r.Subscription.ID())
+		}
+	}
+	return out
+}
+
+// LookupFailures returns how many of the result's base lookups failed. A failed result with
+// none failed before the lookups (repository, manifest, Dockerfiles or image-info).
+func (r *SubscriptionResult) LookupFailures() int {
+	n := 0
+	for _, l := range r.Lookups {
+		if l.Err != nil {
+			n++
+		}
+	}
+	return n
 }
 
 // WriteText writes the report as readable text (--explain): per subscription its status,
@@ -139,17 +210,34 @@ func (rep Report) WriteText(w io.Writer) error {
 				s.Candidates, len(s.Bases), len(s.Stale), (time.Duration(s.DurationMS) * time.Millisecond).String())
 		}
 		b.WriteString("\n")
-		if s.Error != "" {
+		failedBases := 0
+		for _, base := range s.Bases {
+			if base.Error != "" {
+				failedBases++
+				fmt.Fprintf(&b, "  lookup failed: %s (%s not checked): %s\n", base.Reference, plural(base.Platforms, "platform"), base.Error)
+			}
+		}
+		if s.Error != "" && failedBases == 0 {
 			for _, line := range strings.Split(s.Error, "\n") {
 				fmt.Fprintf(&b, "  error: %s\n", line)
 			}
 		}
 		moved := map[string]bool{}
 		for _, p := range s.Stale {
-			if r := p.Reason; r.Kind == depgraph.BaseChanged && !moved[r.Base] {
-				moved[r.Base] = true
-				fmt.Fprintf(&b, "  base moved: %s  %s → %s\n", r.Base, digestOf(r.Recorded), digestOf(r.Current))
+			r := p.Reason
+			if r.Kind != depgraph.BaseChanged || moved[r.Base] {
+				continue
 			}
+			moved[r.Base] = true
+			if r.Respelled() {
+				// Same digest, another repository spelling: nothing moved, yet the recorded
+				// string differs from what the check compares with.
+				fmt.Fprintf(&b, "  base respelled, same digest: %s  image-info records %s, the check compares %s\n",
+					r.Base, repoOf(r.Recorded), repoOf(r.Current))
+				fmt.Fprintf(&b, "    (the next build records the new spelling; to avoid this rebuild, record baseImageDigest as %s, see docs/recording-base-digests.md)\n", r.Current)
+				continue
+			}
+			fmt.Fprintf(&b, "  base moved: %s  %s → %s\n", r.Base, digestOf(r.Recorded), digestOf(r.Current))
 		}
 		if len(s.Stale) > 0 {
 			b.WriteString("  rebuild:\n")
@@ -161,7 +249,7 @@ func (rep Report) WriteText(w io.Writer) error {
 		}
 		if len(s.Waves) > 1 {
 			for i, wave := range s.Waves {
-				fmt.Fprintf(&b, "  wave %d: %s\n", i+1, strings.Join(wave, " "))
+				fmt.Fprintf(&b, "  wave %d: %s\n", i+1, summarize(wave, wavePaths))
 			}
 		}
 	}
@@ -174,6 +262,30 @@ func (rep Report) WriteText(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// wavePaths is how many paths of a build wave --explain names; --report has them all.
+const wavePaths = 3
+
+// summarize names the first n items and counts the rest: "a, b, c and 104 more (in --report)".
+func summarize(items []string, n int) string {
+	if len(items) <= n {
+		return strings.Join(items, ", ")
+	}
+	return fmt.Sprintf("%s and %d more (all in --report)", strings.Join(items[:n], ", "), len(items)-n)
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// repoOf returns the repository of "repo@sha256:…".
+func repoOf(ref string) string {
+	repo, _, _ := strings.Cut(ref, "@")
+	return repo
 }
 
 // digestOf returns the digest of "repo@sha256:…", or "(none)" when nothing was recorded.

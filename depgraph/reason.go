@@ -38,10 +38,27 @@ type Reason struct {
 	NearMiss string `json:"nearMiss,omitempty"`
 }
 
+// Respelled reports a changed base whose digest did not change: image-info recorded the
+// same digest under another spelling of the repository (docker.io/library/debian for
+// debian, or the repository a base override now gives).
+func (r Reason) Respelled() bool {
+	if r.Kind != BaseChanged || r.Recorded == "" {
+		return false
+	}
+	_, recorded, ok1 := strings.Cut(r.Recorded, "@")
+	_, current, ok2 := strings.Cut(r.Current, "@")
+	return ok1 && ok2 && recorded == current
+}
+
 // String says the reason in one short sentence.
 func (r Reason) String() string {
 	switch r.Kind {
 	case BaseChanged:
+		if r.Respelled() {
+			repo, _, _ := strings.Cut(r.Recorded, "@")
+			now, _, _ := strings.Cut(r.Current, "@")
+			return fmt.Sprintf("base %s has the same digest %s, but image-info records the repository as %s and the check compares %s", r.Base, shortDigest(r.Current), repo, now)
+		}
 		if r.Recorded == "" {
 			return fmt.Sprintf("base %s is now %s; image-info records no base digest", r.Base, shortDigest(r.Current))
 		}
@@ -75,6 +92,9 @@ func (r Reason) Brief() string {
 	case BaseChanged:
 		if r.Recorded == "" {
 			return "base " + r.Base + ": no digest recorded"
+		}
+		if r.Respelled() {
+			return "base " + r.Base + " respelled (same digest)"
 		}
 		return "base " + r.Base + " changed"
 	case NotInImageInfo:

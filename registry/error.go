@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 )
 
 // Kind classifies a resolution failure so that callers can branch on it.
@@ -104,7 +105,13 @@ func (e *Error) Error() string {
 		return fmt.Sprintf("%s (%d)", msg, e.StatusCode)
 	}
 	if e.Err != nil {
-		msg += ": " + e.Err.Error()
+		// A cause that is itself a registry error for the same operation says it all; one for
+		// another says its part without repeating "registry: ".
+		var inner *Error
+		if errors.As(e.Err, &inner) && inner.Op == e.Op && inner.Kind == e.Kind {
+			return e.Err.Error()
+		}
+		msg += ": " + strings.TrimPrefix(e.Err.Error(), "registry: ")
 	}
 	return msg
 }

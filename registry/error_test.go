@@ -26,6 +26,13 @@ func TestErrorMessage(t *testing.T) {
 			"registry: GET x.io/a:b: network error: connection refused"},
 		{&registry.Error{Ref: "Alpine", Op: "parse", Kind: registry.InvalidReference},
 			"registry: parse Alpine: invalid reference"},
+		// A mirror rewrite that fails to parse, wrapped by the lookup: the text once.
+		{&registry.Error{Ref: "debian:-slim", Op: "parse", Kind: registry.InvalidReference,
+			Err: &registry.Error{Ref: "debian:-slim", Op: "parse", Kind: registry.InvalidReference, Err: errors.New("invalid reference format")}},
+			"registry: parse debian:-slim: invalid reference: invalid reference format"},
+		{&registry.Error{Ref: "x.io/a:b", Op: "lookup", Kind: registry.Canceled,
+			Err: &registry.Error{Ref: "x.io/a:b", Op: "HEAD", Kind: registry.Network, Err: errors.New("connection refused")}},
+			"registry: lookup x.io/a:b: canceled: HEAD x.io/a:b: network error: connection refused"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {

@@ -50,7 +50,7 @@ func TestDemo(t *testing.T) {
 	assert.Equal(t, `{"imageBuilder.pathArgs": "--path 'src/runtime-deps/linux/amd64' --path 'src/runtime/linux/amd64' --path 'src/aspnet/linux/amd64' --path 'src/sdk/linux/amd64' --path 'src/runtime-deps/linux/arm64' --path 'src/runtime/linux/arm64' --path 'src/aspnet/linux/arm64' --path 'src/sdk/linux/arm64'"}`, q.Parameters)
 
 	assert.Contains(t, stdout.String(), "base moved: alpine:3.20")
-	assert.Contains(t, stdout.String(), "wave 4: src/sdk/linux/amd64 src/sdk/linux/arm64")
+	assert.Contains(t, stdout.String(), "wave 4: src/sdk/linux/amd64, src/sdk/linux/arm64")
 	assert.Equal(t, before, demoDirs(t), "the demo removes its temporary directory")
 }
 

@@ -145,11 +145,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		}
 	}
 	code := queueflags.DispatchStatusFor(out.Format, outcome.Queued)
-	for _, r := range outcome.Results {
-		if r.Err != nil {
-			fmt.Fprintf(stderr, "check-base-images: %s: %v\n", r.Subscription.ID(), r.Err)
-			code = cli.ExitError
+	if lines := checkflags.FailureLines(outcome.Results); len(lines) > 0 {
+		for _, line := range lines {
+			fmt.Fprintf(stderr, "check-base-images: %s\n", line)
 		}
+		code = cli.ExitError
 	}
 	if err := checkflags.DeadlinePassed(ctx); err != nil {
 		fmt.Fprintf(stderr, "check-base-images: stopped: %v\n", err)

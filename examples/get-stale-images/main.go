@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/baseflow/baseflow/check"
 	"github.com/baseflow/baseflow/internal/checkflags"
@@ -119,21 +118,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	if err := out.Write(stdout, stderr, results, report, getenv); err != nil {
 		return cmd.Fail(stderr, err)
 	}
-	failed := 0
-	for _, r := range results {
-		if r.Err != nil {
-			failed++
-			for _, line := range strings.Split(r.Err.Error(), "\n") {
-				fmt.Fprintf(stderr, "get-stale-images: %s: %s\n", r.Subscription.ID(), line)
-			}
-		}
+	lines := checkflags.FailureLines(results)
+	for _, line := range lines {
+		fmt.Fprintf(stderr, "get-stale-images: %s\n", line)
 	}
 	if err := checkflags.DeadlinePassed(ctx); err != nil {
 		fmt.Fprintf(stderr, "get-stale-images: stopped: %v\n", err)
 	}
-	if failed > 0 {
-		fmt.Fprintf(stderr, "get-stale-images: %d of %d subscriptions failed\n", failed, len(results))
-		return 1
+	if len(lines) > 0 {
+		return cli.ExitError
 	}
 	return 0
 }

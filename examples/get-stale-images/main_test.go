@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -162,7 +163,7 @@ func TestStaleImagesEndToEnd(t *testing.T) {
 	assert.Equal(t, [][]string{{"src/base/amd64", "src/base/arm64"}, {"src/app/amd64", "src/app/arm64"}}, app.Waves)
 	moved, err := reg.Digest("library/alpine", "3.20")
 	require.NoError(t, err)
-	assert.Equal(t, []check.BaseReport{{Reference: "alpine:3.20", Digest: moved.String()}}, app.Bases)
+	assert.Equal(t, []check.BaseReport{{Reference: "alpine:3.20", Digest: moved.String(), Platforms: 2}}, app.Bases)
 	assert.Equal(t, check.StatusUpToDate, rep.Subscriptions[1].Status)
 	assert.Equal(t, 2, rep.Registry.Heads)
 	assert.Equal(t, 0, rep.Registry.Gets)
@@ -202,10 +203,66 @@ func TestFailureIsolation(t *testing.T) {
 	assert.Equal(t, 1, code)
 	assert.Equal(t, `[{"SubscriptionId":"contoso/app/main/manifest.json","ImagePaths":["src/base/amd64","src/app/amd64","src/base/arm64","src/app/arm64"]}]`+"\n", stdout,
 		"the healthy subscription's paths are written; the failed ones have none")
-	assert.Contains(t, stderr, "get-stale-images: contoso/broken/main/manifest.json: src/tool: base flaky:1: ")
+	assert.Contains(t, stderr, "get-stale-images: base flaky:1 (1 platform not checked, in contoso/broken/main/manifest.json): registry: HEAD "+reg.Host()+"/library/flaky:1: unavailable (500)\n")
+	assert.Contains(t, stderr, "contoso/broken/main/manifest.json: 1 bases (1 lookup failed, 1 platform not checked), 0 stale\n")
 	assert.Contains(t, stderr, "(500)")
 	assert.Contains(t, stderr, "get-stale-images: contoso/missing/main/manifest.json: repository contoso/missing branch main: ")
-	assert.Contains(t, stderr, "get-stale-images: 2 of 3 subscriptions failed")
+	assert.Contains(t, stderr, "get-stale-images: 2 of 3 subscriptions failed: 1 base could not be looked up, 1 platform not checked\n")
+}
+
+// TestFailuresGroupedByBase: a base that cannot be looked up is named once, with the
+// platforms and subscriptions it leaves unchecked, whatever the number of platforms (two
+// here share one Dockerfile) and subscriptions using it.
+func TestFailuresGroupedByBase(t *testing.T) {
+	t.Parallel()
+	// After the image-info files are recorded, gone and missing answer 404.
+	var removed atomic.Bool
+	reg := registrytest.New(registrytest.WithMiddleware(func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if removed.Load() && (strings.Contains(r.URL.Path, "/library/gone/") || strings.Contains(r.URL.Path, "/library/missing/")) {
+				http.Error(w, `{"errors":[{"code":"MANIFEST_UNKNOWN"}]}`, http.StatusNotFound)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}))
+	defer reg.Close()
+	pushBases(t, reg)
+	shared := map[string]string{
+		"manifest.json": `{"repos": [{"name": "team/tool", "images": [{"platforms": [
+		  {"dockerfile": "src/tool", "os": "linux", "osVersion": "bookworm", "tags": {"amd64": {}}},
+		  {"dockerfile": "src/tool", "os": "linux", "osVersion": "bookworm", "architecture": "arm64", "tags": {"arm64": {}}},
+		  {"dockerfile": "src/other", "os": "linux", "osVersion": "bookworm", "tags": {"other": {}}}]}]}]}`,
+		"src/tool/Dockerfile":  "FROM gone:1\n",
+		"src/other/Dockerfile": "FROM missing:2\n",
+	}
+	_, err := reg.PushImage("library/gone", "1", linux[0])
+	require.NoError(t, err)
+	_, err = reg.PushImage("library/missing", "2", linux[0])
+	require.NoError(t, err)
+	w := newWorld(t, reg, named{"one", shared}, named{"two", shared}, named{"app", appFiles})
+	subs := w.subscribe(t)
+	removed.Store(true)
+
+	code, stdout, stderr := w.run(t, nil, nil, "--subscriptions", subs, "--explain")
+	assert.Equal(t, 1, code)
+	assert.Equal(t, `[]`+"\n", stdout)
+	var summary []string
+	for _, line := range strings.Split(stderr, "\n") {
+		if strings.HasPrefix(line, "get-stale-images: ") {
+			summary = append(summary, line)
+		}
+	}
+	assert.Equal(t, []string{
+		"get-stale-images: base gone:1 (4 platforms not checked, in 2 subscriptions): registry: HEAD " + reg.Host() + "/library/gone:1: not found (404)",
+		"get-stale-images: base missing:2 (2 platforms not checked, in 2 subscriptions): registry: HEAD " + reg.Host() + "/library/missing:2: not found (404)",
+		"get-stale-images: 2 of 3 subscriptions failed: 2 bases could not be looked up, 6 platforms not checked",
+	}, summary)
+	assert.Contains(t, stderr, "contoso/one/main/manifest.json: 2 bases (2 lookups failed, 3 platforms not checked), 0 stale\n")
+	assert.Contains(t, stderr, "\n  lookup failed: missing:2 (1 platform not checked): ")
+	assert.Contains(t, stderr, "\n  lookup failed: gone:1 (2 platforms not checked): registry: HEAD "+reg.Host()+"/library/gone:1: not found (404)\n")
+	assert.NotContains(t, stderr, "registry: registry:")
+	assert.Equal(t, 2, strings.Count(stderr, "lookup failed: gone:1"), "once per subscription in --explain")
 }
 
 func TestOutputFormats(t *testing.T) {
