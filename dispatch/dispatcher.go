@@ -134,7 +134,10 @@ func (d *Dispatcher) handle(ctx context.Context, j Job, guard *pipelineGuard, lo
 	log = log.With("subscription", res.SubscriptionID, "pipeline", j.Target.String(), "branch", j.Target.Branch)
 	if d.DryRun {
 		res.Outcome = DryRun
-		log.Info("dry run: would queue", "paths", len(j.Paths), "parameters", res.Parameters)
+		// The caller prints the result; the exact parameters, which can run to thousands of
+		// characters, are logged once, at debug level.
+		log.Info("dry run: would queue", "paths", len(j.Paths))
+		log.Debug("dry run: parameters", "parameters", res.Parameters)
 		return res
 	}
 	d.queue(ctx, j, guard, &res, log)

@@ -161,7 +161,32 @@ func TestDryRun(t *testing.T) {
 		`dry-run  dotnet/dotnet-docker/main/manifest.json  azure-devops definition 373                    branch main parameters {"imageBuilder.pathArgs": "--path 'src/runtime-deps/8.0/bookworm-slim/amd64' --path 'src/runtime/8.0/bookworm-slim/amd64' --path 'src/aspnet/8.0/bookworm-slim/amd64'"}`+"\n"+
 			`dry-run  octo/images/main/manifest.json           github-actions octo/images workflow build.yml  branch main parameters {"paths": "--path 'alpine/3.20'"}`+"\n",
 		stdout)
+	assert.Equal(t, 1, strings.Count(stderr, "--path 'src/runtime/"), "the parameters are logged once, at debug level (the fixture runs --verbose)")
+	assert.Equal(t, 2, strings.Count(stderr, `level=DEBUG msg="dry run: parameters"`))
 	assert.Zero(t, f.calls())
+}
+
+// TestDryRunAtScale: a dry run with many paths prints one short line per subscription, the
+// exact parameters once, with --verbose, in the log.
+func TestDryRunAtScale(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.env = nil
+	var paths []string
+	for i := range 107 {
+		paths = append(paths, fmt.Sprintf(`"src/runtime/%d/amd64"`, i))
+	}
+	input := `[{"SubscriptionId":"dotnet/dotnet-docker/main/manifest.json","ImagePaths":[` + strings.Join(paths, ",") + `]}]`
+	code, stdout, stderr := f.run(t, "--dry-run", "--image-paths", input)
+	require.Equal(t, cli.ExitOK, code, stderr)
+	lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
+	require.Len(t, lines, 2)
+	assert.Equal(t, "dry-run        dotnet/dotnet-docker/main/manifest.json  azure-devops definition 373  "+
+		"branch main, 107 paths: src/runtime/0/amd64, src/runtime/1/amd64, src/runtime/2/amd64, … and 104 more (the exact parameters with --verbose)", lines[0])
+	// The fixture runs --verbose: the exact parameters are in the debug log, once; the
+	// information-level line only counts the paths.
+	assert.Equal(t, 1, strings.Count(stderr, "--path 'src/runtime/106/amd64'"))
+	assert.Contains(t, stderr, `level=INFO msg="dry run: would queue" subscription=dotnet/dotnet-docker/main/manifest.json pipeline="azure-devops definition 373" branch=main paths=107`+"\n")
 }
 
 func TestNothingToDo(t *testing.T) {

@@ -112,6 +112,9 @@ func PrintDispatch(w interface{ Write([]byte) (int, error) }, results []dispatch
 	tw.Flush()
 }
 
+// dryRunPaths is how many paths a dry-run line shows before it summarizes.
+const dryRunPaths = 3
+
 func dispatchDetail(r dispatch.Result) string {
 	urls := func(runs []dispatch.Run) string {
 		var s []string
@@ -131,7 +134,12 @@ func dispatchDetail(r dispatch.Result) string {
 	case dispatch.Failed:
 		d = "error: " + r.Err.Error()
 	case dispatch.DryRun:
-		d = fmt.Sprintf("branch %s parameters %s", r.Target.Branch, r.Parameters)
+		if len(r.Paths) <= dryRunPaths {
+			d = fmt.Sprintf("branch %s parameters %s", r.Target.Branch, r.Parameters)
+		} else {
+			d = fmt.Sprintf("branch %s, %d paths: %s, … and %d more (the exact parameters with --verbose)",
+				r.Target.Branch, len(r.Paths), strings.Join(r.Paths[:dryRunPaths], ", "), len(r.Paths)-dryRunPaths)
+		}
 	}
 	if r.NotifyErr != nil {
 		d += " (notification failed: " + r.NotifyErr.Error() + ")"
