@@ -105,27 +105,29 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return cli.ExitOK
 	}
 	queue.GitHubAPIURL = checkFlags.GitHubAPIURL
+	// Progress, --explain and failures follow the log format too.
+	info, errs := cli.Stderr(stderr, *logFormat, log)
 	if err := errors.Join(checkFlags.Validate(), queue.Validate(), out.Validate(), out.ValidateFiles(&checkFlags), out.ValidateEnvironment(getenv)); err != nil {
-		return fail(stderr, err)
+		return fail(errs, err)
 	}
 
 	ctx, cancel := checkFlags.RunContext(ctx)
 	defer cancel()
 	c, err := checkFlags.NewCheck(getenv, log, resolver)
 	if err != nil {
-		return fail(stderr, err)
+		return fail(errs, err)
 	}
 	defer c.Close()
 	d, err := queue.NewDispatcher(c.Subscriptions, getenv, log)
 	if err != nil {
-		return fail(stderr, err)
+		return fail(errs, err)
 	}
 	c.Checker.Progress = func(done, total int, r *check.SubscriptionResult) {
-		fmt.Fprintf(stderr, "[%d/%d] %s\n", done, total, checkflags.ProgressLine(r))
+		fmt.Fprintf(info, "[%d/%d] %s\n", done, total, checkflags.ProgressLine(r))
 	}
 	outcome, err := baseflow.Check(ctx, baseflow.Config{Subscriptions: c.Subscriptions, Checker: c.Checker, Dispatcher: d})
 	if err != nil {
-		return fail(stderr, err)
+		return fail(errs, err)
 	}
 	report := check.NewReport(outcome.Results, c.RegistryReport())
 	// The stale-path JSON goes to stdout only in get-stale-images; here stdout lists what was
@@ -135,19 +137,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	if out.Output == "-" || out.Output == "/dev/stdout" {
 		jsonOut = stdout
 	}
-	if err := out.Write(jsonOut, stderr, outcome.Results, report, getenv); err != nil {
-		return fail(stderr, err)
+	if err := out.Write(jsonOut, info, outcome.Results, report, getenv); err != nil {
+		return fail(errs, err)
 	}
 	queueflags.PrintDispatch(stdout, outcome.Queued)
 	if out.Format == "azure-pipelines" {
 		if err := queueflags.WriteAzurePipelinesBreaker(stdout, outcome.Queued); err != nil {
-			return fail(stderr, err)
+			return fail(errs, err)
 		}
 	}
 	code := queueflags.DispatchStatusFor(out.Format, outcome.Queued)
 	if lines := checkflags.FailureLines(outcome.Results); len(lines) > 0 {
 		for _, line := range lines {
-			fmt.Fprintf(stderr, "check-base-images: %s\n", line)
+			fmt.Fprintf(errs, "check-base-images: %s\n", line)
 		}
 		code = cli.ExitError
 	}

@@ -96,31 +96,33 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return cmd.Fail(stderr, cli.Usagef("unexpected argument %q (the only argument is the output VARIABLE)", args[1]))
 	}
 	log, err := cli.NewLogger(stderr, *logFormat, cli.Level(*verbose))
-	if err == nil {
-		err = errors.Join(checkFlags.Validate(), out.Validate(), out.ValidateFiles(&checkFlags), out.ValidateEnvironment(getenv))
-	}
 	if err != nil {
 		return cmd.Fail(stderr, err)
+	}
+	// Progress, --explain and failures follow the log format too.
+	info, errs := cli.Stderr(stderr, *logFormat, log)
+	if err := errors.Join(checkFlags.Validate(), out.Validate(), out.ValidateFiles(&checkFlags), out.ValidateEnvironment(getenv)); err != nil {
+		return cmd.Fail(errs, err)
 	}
 
 	ctx, cancel := checkFlags.RunContext(ctx)
 	defer cancel()
 	c, err := checkFlags.NewCheck(getenv, log, resolver)
 	if err != nil {
-		return cmd.Fail(stderr, err)
+		return cmd.Fail(errs, err)
 	}
 	defer c.Close()
 	c.Checker.Progress = func(done, total int, r *check.SubscriptionResult) {
-		fmt.Fprintf(stderr, "[%d/%d] %s\n", done, total, checkflags.ProgressLine(r))
+		fmt.Fprintf(info, "[%d/%d] %s\n", done, total, checkflags.ProgressLine(r))
 	}
 	results := c.Checker.Check(ctx, c.Subscriptions)
 	report := check.NewReport(results, c.RegistryReport())
-	if err := out.Write(stdout, stderr, results, report, getenv); err != nil {
-		return cmd.Fail(stderr, err)
+	if err := out.Write(stdout, info, results, report, getenv); err != nil {
+		return cmd.Fail(errs, err)
 	}
 	lines := checkflags.FailureLines(results)
 	for _, line := range lines {
-		fmt.Fprintf(stderr, "get-stale-images: %s\n", line)
+		fmt.Fprintf(errs, "get-stale-images: %s\n", line)
 	}
 	if err := checkflags.DeadlinePassed(ctx); err != nil {
 		fmt.Fprintf(stderr, "get-stale-images: stopped: %v\n", err)

@@ -477,3 +477,44 @@ func TestImageBuilderCommandLine(t *testing.T) {
 	require.Equal(t, 0, code, stderr)
 	assert.Equal(t, "[]\n", stdout, "an explicit --format wins over the argument's azure-pipelines")
 }
+
+// TestLogFormatJSON: with --log-format json every line of stderr is a JSON record: the log,
+// the progress, --explain and the failures.
+func TestLogFormatJSON(t *testing.T) {
+	t.Parallel()
+	reg := registrytest.New()
+	defer reg.Close()
+	pushBases(t, reg)
+	w := newWorld(t, reg, named{"app", appFiles})
+	missing := subscription.Subscription{
+		Manifest:        subscription.ManifestFile{Owner: "contoso", Repo: "missing", Branch: "main", Path: "manifest.json"},
+		ImageInfo:       subscription.GitFile{Owner: "contoso", Repo: "versions", Branch: "main", Path: "info/missing.json"},
+		PipelineTrigger: subscription.PipelineTrigger{ID: 9, PathVariable: "imageBuilder.pathArgs"},
+	}
+	subs := w.subscribe(t, missing)
+	code, stdout, stderr := w.run(t, nil, nil, "--subscriptions", subs, "--log-format", "json", "--explain", "--verbose")
+	assert.Equal(t, 1, code)
+	assert.Equal(t, "[]\n", stdout)
+	levels := map[string][]string{}
+	for _, line := range strings.Split(strings.TrimSuffix(stderr, "\n"), "\n") {
+		var rec struct{ Level, Msg string }
+		require.NoError(t, json.Unmarshal([]byte(line), &rec), "not JSON: %s", line)
+		levels[rec.Level] = append(levels[rec.Level], rec.Msg)
+	}
+	assert.Contains(t, levels["INFO"], "[2/2] contoso/app/main/manifest.json: 1 bases, 0 stale")
+	explained := false
+	for _, msg := range levels["INFO"] {
+		explained = explained || strings.HasPrefix(msg, "contoso/missing/main/manifest.json: failed (0 candidate platforms")
+	}
+	assert.True(t, explained, "--explain, one record per line: %q", levels["INFO"])
+	assert.Contains(t, levels["ERROR"], "get-stale-images: 1 of 2 subscriptions failed")
+	assert.NotEmpty(t, levels["DEBUG"], "the log itself")
+
+	// A usage error found after the flags are read, too.
+	code, _, stderr = w.run(t, nil, nil, "--subscriptions", subs, "--log-format", "json", "--format", "github-actions")
+	assert.Equal(t, 2, code)
+	var rec struct{ Level, Msg string }
+	require.NoError(t, json.Unmarshal([]byte(stderr), &rec), stderr)
+	assert.Equal(t, "ERROR", rec.Level)
+	assert.True(t, strings.HasPrefix(rec.Msg, "get-stale-images: --format github-actions: GITHUB_OUTPUT is not set"), rec.Msg)
+}

@@ -87,35 +87,37 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 	if code, done := cmd.Parse(args, stdout, stderr); done {
 		return code
 	}
-	if err := c.check(cmd.Args()); err != nil {
-		return fail(stderr, err)
-	}
 	log, err := cli.NewLogger(stderr, c.logFormat, cli.Level(c.verbose))
 	if err != nil {
 		return fail(stderr, err)
 	}
+	// Errors follow the log format too.
+	_, errs := cli.Stderr(stderr, c.logFormat, log)
+	if err := c.check(cmd.Args()); err != nil {
+		return fail(errs, err)
+	}
 
 	subs, err := subscription.Load(c.subscriptions)
 	if err != nil {
-		return fail(stderr, err)
+		return fail(errs, err)
 	}
 	inputs, err := readImagePaths(c.imagePaths)
 	if err != nil {
-		return fail(stderr, err)
+		return fail(errs, err)
 	}
 	jobs, err := dispatch.Plan(subs, inputs...)
 	if err != nil {
-		return fail(stderr, err)
+		return fail(errs, err)
 	}
 	d, err := c.queue.NewDispatcher(queueflags.WithPaths(jobs), env, log)
 	if err != nil {
-		return fail(stderr, err)
+		return fail(errs, err)
 	}
 	results := d.DispatchJobs(ctx, jobs)
 	queueflags.PrintDispatch(stdout, results)
 	if c.format == "azure-pipelines" {
 		if err := queueflags.WriteAzurePipelinesBreaker(stdout, results); err != nil {
-			return fail(stderr, err)
+			return fail(errs, err)
 		}
 	}
 	return queueflags.DispatchStatusFor(c.format, results)

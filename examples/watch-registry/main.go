@@ -184,10 +184,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	if err != nil {
 		return fail(stderr, err)
 	}
+	_, errs := cli.Stderr(stderr, c.logFormat, log)
 
 	chk, err := c.check.NewCheck(getenv, log, d.resolver)
 	if err != nil {
-		return fail(stderr, err)
+		return fail(errs, err)
 	}
 	defer chk.Close()
 	var disp *dispatch.Dispatcher
@@ -199,7 +200,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		disp, err = c.queue.NewDispatcher(chk.Subscriptions, getenv, log)
 	}
 	if err != nil {
-		return fail(stderr, err)
+		return fail(errs, err)
 	}
 
 	var out sync.Mutex
@@ -232,7 +233,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		},
 	})
 	if err != nil {
-		return fail(stderr, err)
+		return fail(errs, err)
 	}
 	if secret == "" {
 		log.Warn("webhooks are accepted without authentication (--insecure-no-auth)")
@@ -240,11 +241,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	ln := d.listener
 	if ln == nil {
 		if ln, err = net.Listen("tcp", c.listen); err != nil {
-			return fail(stderr, err)
+			return fail(errs, err)
 		}
 	}
 	if err := w.Serve(ctx, ln); err != nil {
-		return fail(stderr, err)
+		return fail(errs, err)
 	}
 	return cli.ExitOK
 }
