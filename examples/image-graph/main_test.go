@@ -262,3 +262,23 @@ func TestBaseNotAReference(t *testing.T) {
 	assert.Equal(t, "image-graph: manifest "+dir+"/manifest.json: src/app/Dockerfile:3: FROM ${BASE}:18-alpine: \":18-alpine\" is not an image reference "+
 		"(invalid reference format); is a variable in it empty or unset?\n", stderr.String())
 }
+
+// TestREADMEExcerpt: the README's image-graph excerpt on the demo's sample repository is
+// what the command prints.
+func TestREADMEExcerpt(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	const cmd = "$ image-graph --manifest manifest.json --format mermaid --collapse repo\n"
+	i := strings.Index(string(readme), cmd)
+	require.Positive(t, i, "the README shows the command")
+	rest := string(readme[i+len(cmd):])
+	block := rest[:strings.Index(rest, "```")]
+	var want strings.Builder
+	for _, line := range strings.Split(strings.TrimRight(block, " \n"), "\n") {
+		want.WriteString(strings.TrimPrefix(line, "   ") + "\n")
+	}
+	var stdout, stderr bytes.Buffer
+	require.Equal(t, 0, run([]string{"--manifest", "../check-base-images/sample/images/manifest.json", "--format", "mermaid", "--collapse", "repo"}, &stdout, &stderr), stderr.String())
+	assert.Equal(t, want.String(), stdout.String())
+}
