@@ -60,6 +60,7 @@ func commandLine(fs *flag.FlagSet) *cli.Command {
 			{Code: cli.ExitError, Meaning: "an error (named on stderr); DEST is left as it was"},
 			cli.ExitStatusUsage,
 		},
+		Aliases: []cli.Alias{{Name: "initial-image-info-path", Flag: "initial"}},
 	}
 }
 

@@ -333,6 +333,11 @@ func TestOrderAndInitialFile(t *testing.T) {
 	assert.Contains(t, string(readFile(t, dest)), `"digest": "from-a-x"`)
 	assert.Less(t, strings.Index(stderr, "a.json"), strings.Index(stderr, filepath.Join("a", "x.json")))
 
+	// ImageBuilder's name for --initial.
+	code, _, stderr = runCmd(t, "--initial-image-info-path", src+"/a/x.json", src, dest)
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stderr, "merging into "+filepath.Join(src, "a", "x.json"))
+
 	// With --initial (given by another path to the same file) the others merge into it.
 	code, _, stderr = runCmd(t, "--initial", src+"/a/../a/x.json", src, dest)
 	require.Equal(t, 0, code, stderr)
