@@ -267,10 +267,10 @@ func TestOversizeFilesAreNotReadWhole(t *testing.T) {
 	}
 }
 
-// TestUnparseableReferencesFailTheirPlatform checks final bases that are not image
-// references: the check reports each one's lookup as failed, naming the reference and the
-// platform, sends nothing to the registry for it, and still decides the other platform.
-func TestUnparseableReferencesFailTheirPlatform(t *testing.T) {
+// TestUnparseableReferencesFailAtParse checks final bases that are not image references:
+// the Dockerfile is refused where it is parsed, as docker build refuses it, naming the file,
+// the line and the reference; the subscription fails and nothing is sent to the registry.
+func TestUnparseableReferencesFailAtParse(t *testing.T) {
 	t.Parallel()
 	for _, ref := range []string{"UPPER/Case:tag", "a:b:c", "alpine@sha256:abc", "::", "-x", "registry.example/a//b:1"} {
 		t.Run(ref, func(t *testing.T) {
@@ -286,19 +286,13 @@ func TestUnparseableReferencesFailTheirPlatform(t *testing.T) {
 			r := newChecker(src, c).CheckOne(t.Context(), appSubscription)
 			require.Error(t, r.Err)
 			t.Log(r.Err)
-			assert.Contains(t, r.Err.Error(), "src/a: base "+ref+": ")
-			bad := r.Stale.Checks[0]
-			assert.Equal(t, registry.InvalidReference, registry.KindOf(bad.Err), "%v", bad.Err)
-			assert.False(t, bad.Stale)
-			assert.Empty(t, bad.Current)
-			ok := r.Stale.Checks[1]
-			require.NoError(t, ok.Err)
-			assert.Equal(t, reg.Host()+"/library/good@"+good.String(), ok.Current)
-			assert.False(t, ok.Stale)
+			assert.Contains(t, r.Err.Error(), "src/a/Dockerfile:1: FROM "+ref+": \""+ref+"\" is not an image reference (")
+			var de *dockerfile.Error
+			require.ErrorAs(t, r.Err, &de)
+			assert.Equal(t, 1, de.Line)
+			assert.Nil(t, r.Stale, "no platform is decided on a manifest with a broken Dockerfile")
 			assert.Equal(t, check.StatusFailed, r.Status())
-			for _, req := range reg.Requests() {
-				assert.Contains(t, req.Path, "library/good", "no request for the unparseable reference")
-			}
+			assert.Empty(t, reg.Requests(), "no request at all")
 		})
 	}
 }
