@@ -62,7 +62,7 @@ func TestRegistryThatNeverAnswers(t *testing.T) {
 			name: "per-lookup budget",
 			args: []string{"--lookup-timeout", "300ms"},
 			wants: []string{
-				"get-stale-images: contoso/tool/main/manifest.json: src/tool: base debian:12: registry: lookup SILENT/library/debian:12: network error: no answer within the lookup budget of 300ms",
+				"get-stale-images: base debian:12 (1 platform not checked, in contoso/tool/main/manifest.json): registry: lookup SILENT/library/debian:12: network error: no answer within the lookup budget of 300ms",
 				"get-stale-images: 1 of 1 subscriptions failed",
 			},
 		},
