@@ -518,3 +518,23 @@ func TestLogFormatJSON(t *testing.T) {
 	assert.Equal(t, "ERROR", rec.Level)
 	assert.True(t, strings.HasPrefix(rec.Msg, "get-stale-images: --format github-actions: GITHUB_OUTPUT is not set"), rec.Msg)
 }
+
+// TestRespelledBase: with --base-override-regex pointing debian:12 at another repository
+// holding the same image, nothing moved; --explain says the repository's spelling differs
+// from the recorded one, not that the base moved.
+func TestRespelledBase(t *testing.T) {
+	t.Parallel()
+	reg := registrytest.New()
+	defer reg.Close()
+	pushBases(t, reg)
+	w := newWorld(t, reg, named{"tool", oneImage("debian:12")})
+	subs := w.subscribe(t)
+	code, stdout, stderr := w.run(t, nil, nil, "--subscriptions", subs, "--explain",
+		"--base-override-regex", `^debian:12$`, "--base-override-sub", reg.Host()+"/library/debian:12")
+	require.Equal(t, 0, code, stderr)
+	assert.Equal(t, `[{"SubscriptionId":"contoso/tool/main/manifest.json","ImagePaths":["src/tool"]}]`+"\n", stdout,
+		"stale, as in ImageBuilder: the recorded string differs")
+	assert.Contains(t, stderr, "\n  base respelled, same digest: "+reg.Host()+"/library/debian:12  image-info records debian, the check compares "+reg.Host()+"/library/debian\n")
+	assert.Contains(t, stderr, "src/tool   base "+reg.Host()+"/library/debian:12 respelled (same digest)")
+	assert.NotContains(t, stderr, "base moved:")
+}
