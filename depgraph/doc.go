@@ -18,6 +18,11 @@
 //
 // Every path carries a Reason, and Result.Waves splits the set into build waves.
 //
+// Graph.Draw turns the graph into a drawing for Graphviz DOT or Mermaid: all of it, the
+// platforms a manifest.Filter keeps (with the platforms they build on as context), without
+// builder-stage bases, or with one node per image or repo, so that a large manifest still
+// fits Mermaid's default limits (MermaidMaxTextSize, MermaidMaxEdges).
+//
 // The package is pure: it reads Dockerfiles only from the fs.FS it is given and takes digests
 // as a function, so the registry lookups happen outside (see the registry package).
 package depgraph

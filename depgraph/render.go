@@ -153,7 +153,11 @@ func (g *Graph) Draw(opts DrawOptions) *Drawing {
 	if opts.Collapse != CollapseNone {
 		for i, n := range d.Nodes {
 			if !n.External {
-				d.Nodes[i].Label += fmt.Sprintf(" (%d platforms)", count[n.ID])
+				if c := count[n.ID]; c == 1 {
+					d.Nodes[i].Label += " (1 platform)"
+				} else {
+					d.Nodes[i].Label += fmt.Sprintf(" (%d platforms)", c)
+				}
 			}
 		}
 	}

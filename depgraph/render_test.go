@@ -80,7 +80,7 @@ func TestDrawCollapse(t *testing.T) {
 		labels = append(labels, n.Label)
 	}
 	// The test manifest has one image per platform and no shared tags.
-	assert.Equal(t, []string{"base (1 platforms)", "alpine:3.20", "base (1 platforms)", "app (1 platforms)", "app (1 platforms)"}, labels)
+	assert.Equal(t, []string{"base (1 platform)", "alpine:3.20", "base (1 platform)", "app (1 platform)", "app (1 platform)"}, labels)
 }
 
 // TestDrawDotnetDocker pins the sizes of dotnet-docker's drawings: the full one is past
