@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -84,6 +85,10 @@ func (c *Command) Parse(args []string, stdout, stderr io.Writer) (code int, done
 				c.WriteHelp(stdout)
 				return ExitOK, true
 			}
+			if c.Flags.Lookup("log-format") != nil && jsonLogRequested(args) {
+				// The error follows the log format asked for, though the flags did not parse.
+				stderr = LineLogger(slog.New(slog.NewJSONHandler(stderr, nil)), slog.LevelError)
+			}
 			return Fail(stderr, c.Name, c.flagError(err)), true
 		}
 		// Flags may follow arguments (ImageBuilder's habit: getStaleImages NAME --flags); after
@@ -102,6 +107,21 @@ func (c *Command) Parse(args []string, stdout, stderr io.Writer) (code int, done
 		return ExitOK, true
 	}
 	return ExitOK, false
+}
+
+// jsonLogRequested reports whether args ask for --log-format json.
+func jsonLogRequested(args []string) bool {
+	for i, a := range args {
+		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || name != "log-format" {
+			continue
+		}
+		if !hasValue && i+1 < len(args) {
+			value = args[i+1]
+		}
+		return value == "json"
+	}
+	return false
 }
 
 // Args returns the positional arguments of the last Parse, wherever they stood among the

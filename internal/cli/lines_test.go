@@ -36,3 +36,21 @@ func TestStderrFollowsLogFormat(t *testing.T) {
 	assert.Same(t, &plain, info)
 	assert.Same(t, &plain, errs)
 }
+
+// TestFlagErrorFollowsLogFormat: a mistake in the flags is a JSON record when the command line
+// asks for --log-format json.
+func TestFlagErrorFollowsLogFormat(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{{"--log-format", "json", "--formt", "x"}, {"--formt=x", "--log-format=json"}} {
+		c, _, _ := testCommand()
+		c.Flags.String("log-format", "text", "log `FORMAT`")
+		var stdout, stderr bytes.Buffer
+		code, done := c.Parse(args, &stdout, &stderr)
+		require.True(t, done)
+		assert.Equal(t, ExitUsage, code)
+		var rec struct{ Level, Msg string }
+		require.NoError(t, json.Unmarshal(stderr.Bytes(), &rec), stderr.String())
+		assert.Equal(t, "ERROR", rec.Level)
+		assert.Equal(t, "tool: unknown flag --formt (did you mean --format?); see tool --help", rec.Msg)
+	}
+}
