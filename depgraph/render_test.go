@@ -116,3 +116,17 @@ func TestDrawDotnetDocker(t *testing.T) {
 		}
 	}
 }
+
+// TestErrOncePerDockerfile: two platforms built from one Dockerfile whose base lookup failed
+// give one error line.
+func TestErrOncePerDockerfile(t *testing.T) {
+	t.Parallel()
+	g := mustBuild(t,
+		spec{repo: "tool", path: "tool", tags: []string{"amd64"}, dockerfile: "FROM gone:1"},
+		spec{repo: "tool", path: "tool", arch: "arm64", tags: []string{"arm64"}, dockerfile: "FROM gone:1"},
+	)
+	recs := records{"tool|amd64": "gone@sha256:1", "tool|arm64": "gone@sha256:1"}
+	res := depgraph.Stale(g, recs, depgraph.MapLookup(nil), depgraph.CheckOptions{})
+	require.Len(t, res.Checks, 2)
+	assert.Equal(t, "tool: base gone:1: no digest for gone:1", res.Err().Error())
+}

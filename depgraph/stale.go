@@ -122,14 +122,18 @@ func (r *Result) Paths() []string {
 	return paths
 }
 
-// Err joins the lookup errors of the check. A result with errors is incomplete: the
-// platforms whose lookup failed were not decided either way.
+// Err joins the lookup errors of the check, one per Dockerfile path and base (platforms that
+// share a Dockerfile say it once). A result with errors is incomplete: the platforms whose
+// lookup failed were not decided either way.
 func (r *Result) Err() error {
 	var errs []error
+	seen := map[[2]string]bool{}
 	for _, c := range r.Checks {
-		if c.Err != nil {
-			errs = append(errs, fmt.Errorf("%s: base %s: %w", c.Platform.Dockerfile, c.Ref, c.Err))
+		if c.Err == nil || seen[[2]string{c.Platform.Dockerfile, c.Ref}] {
+			continue
 		}
+		seen[[2]string{c.Platform.Dockerfile, c.Ref}] = true
+		errs = append(errs, fmt.Errorf("%s: base %s: %w", c.Platform.Dockerfile, c.Ref, c.Err))
 	}
 	return errors.Join(errs...)
 }
