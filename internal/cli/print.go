@@ -2,6 +2,7 @@ package cli
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -26,3 +27,7 @@ func Fail(w io.Writer, command string, err error) int {
 	}
 	return ExitError
 }
+
+// PrintFlags lists every flag of fs with its meaning and default, one per line, wrapped as
+// Command's help lists them. Commands built on Command do not need it.
+func PrintFlags(w io.Writer, fs *flag.FlagSet) { (&Command{Flags: fs}).printFlags(w) }
