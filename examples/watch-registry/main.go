@@ -167,24 +167,25 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	if code, done := cmd.Parse(args, stdout, stderr); done {
 		return code
 	}
-	if err := c.validate(cmd.Args()); err != nil {
+	log, err := cli.NewLogger(stderr, c.logFormat, cli.Level(c.verbose))
+	if err != nil {
 		return fail(stderr, err)
+	}
+	// Errors follow the log format too.
+	_, errs := cli.Stderr(stderr, c.logFormat, log)
+	if err := c.validate(cmd.Args()); err != nil {
+		return fail(errs, err)
 	}
 	// A secret made from a file ends with a newline that no sender sends.
 	secret := strings.TrimSpace(getenv(SecretEnv))
 	switch {
 	case secret == "" && getenv(SecretEnv) != "":
-		return fail(stderr, cli.Usagef("%s holds only white space: webhooks need a shared secret", SecretEnv))
+		return fail(errs, cli.Usagef("%s holds only white space: webhooks need a shared secret", SecretEnv))
 	case secret == "" && !c.insecureNoAuth:
-		return fail(stderr, cli.Usagef("%s is not set: webhooks need a shared secret (or pass --insecure-no-auth to accept anyone's)", SecretEnv))
+		return fail(errs, cli.Usagef("%s is not set: webhooks need a shared secret (or pass --insecure-no-auth to accept anyone's)", SecretEnv))
 	case secret != "" && len(secret) < watch.MinSecretLength:
-		return fail(stderr, cli.Usagef("%s is %d bytes long (without the white space around it): use a random secret of at least %d bytes", SecretEnv, len(secret), watch.MinSecretLength))
+		return fail(errs, cli.Usagef("%s is %d bytes long (without the white space around it): use a random secret of at least %d bytes", SecretEnv, len(secret), watch.MinSecretLength))
 	}
-	log, err := cli.NewLogger(stderr, c.logFormat, cli.Level(c.verbose))
-	if err != nil {
-		return fail(stderr, err)
-	}
-	_, errs := cli.Stderr(stderr, c.logFormat, log)
 
 	chk, err := c.check.NewCheck(getenv, log, d.resolver)
 	if err != nil {
