@@ -192,12 +192,29 @@ func MarkdownSummary(report check.Report) string {
 			}
 		}
 	}
+	// Failed lookups once per base, however many platforms and subscriptions use it.
+	if len(report.FailedBases) > 0 {
+		b.WriteString("\n### Bases that could not be looked up\n\n| Base | Platforms not checked | Subscriptions | Error |\n|---|---|---|---|\n")
+		for _, f := range report.FailedBases {
+			fmt.Fprintf(&b, "| `%s` | %d | %s | %s |\n", f.Reference, f.Platforms, mdEscape(strings.Join(f.Subscriptions, ", ")), mdEscape(f.Error))
+		}
+	}
 	for _, s := range report.Subscriptions {
-		if s.Error != "" {
+		if s.Error != "" && !lookupsFailed(s) {
 			fmt.Fprintf(&b, "\n**%s failed:** %s\n", mdEscape(s.ID), mdEscape(strings.ReplaceAll(s.Error, "\n", "; ")))
 		}
 	}
 	return b.String() + "\n"
+}
+
+// lookupsFailed reports whether the subscription failed at its base lookups (listed by base).
+func lookupsFailed(s check.SubscriptionReport) bool {
+	for _, b := range s.Bases {
+		if b.Error != "" {
+			return true
+		}
+	}
+	return false
 }
 
 func mdEscape(s string) string {
