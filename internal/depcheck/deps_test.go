@@ -50,8 +50,9 @@ var rules = map[string]rule{
 	"manifest":      {baseflow: []string{internalPkgs}},
 	"platform":      {},
 	"imageinfo/...": {baseflow: []string{"manifest", "imageinfo/...", internalPkgs}},
-	"dockerfile":    {thirdParty: buildkit, baseflow: []string{"manifest", "platform", internalPkgs}},
-	"depgraph":      {thirdParty: buildkit, baseflow: []string{"manifest", "platform", "dockerfile", "imageinfo", internalPkgs}},
+	// dockerfile checks each expanded FROM with distribution/reference, as docker build does.
+	"dockerfile": {thirdParty: concat(buildkit, references), baseflow: []string{"manifest", "platform", internalPkgs}},
+	"depgraph":   {thirdParty: concat(buildkit, references), baseflow: []string{"manifest", "platform", "dockerfile", "imageinfo", internalPkgs}},
 	// Digest resolution: the interface and cache need references only, the client oras.
 	"registry":              {thirdParty: references, baseflow: []string{"platform", internalPkgs}},
 	"registry/remote":       {thirdParty: concat(references, oras), baseflow: []string{"registry", "platform", internalPkgs}},
