@@ -28,12 +28,7 @@ import (
 	"github.com/baseflow/baseflow/setup"
 )
 
-const usage = `Usage:
-  record-image-info --manifest FILE [flags] --output FILE
-  record-image-info --manifest FILE [flags] --pin
-  record-image-info --manifest FILE [flags] --validate FILE [--strict]
-
-Records the platforms a build job built and pushed. For each platform the filter flags select
+const description = `Records the platforms a build job built and pushed. For each platform the filter flags select
 (as in get-stale-images), reads the image under its tags (in --registry-override when given,
 where the build pushed it): the digest (one HEAD), the layers from its manifest, the creation
 time from its config, and the base it was built on from the annotations
@@ -56,29 +51,36 @@ make the build use, and annotate, the digest its base tag points to now:
 
 --validate FILE reads an image-info file as get-stale-images does and lists the entries that
 bind to no manifest platform, the selected platforms without an entry, and the entries that
-nearly match one (letter case, "/Dockerfile", repo name, osVersion).
+nearly match one (letter case, "/Dockerfile", repo name, osVersion).`
 
-Flags:
-`
+const environment = `DOCKER_CONFIG   docker config.json (credentials and credential helpers for registries)`
 
-const examples = `
-Environment:
-  DOCKER_CONFIG   docker config.json (credentials and credential helpers for registries)
+const examples = `# After "buildah build" and "buildah push" of the amd64 platforms
+record-image-info --manifest manifest.json --architecture amd64 \
+  --commit-url "https://github.com/$REPO/blob/$SHA" --output image-info/amd64.json
 
-Examples:
-  # After "buildah build" and "buildah push" of the amd64 platforms
-  record-image-info --manifest manifest.json --architecture amd64 \
-    --commit-url "https://github.com/$REPO/blob/$SHA" --output image-info/amd64.json
+# docker buildx: pin the base, build, then record what was pinned
+record-image-info --manifest manifest.json --path src/runtime/amd64 --pin
 
-  # docker buildx: pin the base, build, then record what was pinned
-  record-image-info --manifest manifest.json --path src/runtime/amd64 --pin
+# Check a hand-written or merged file against the manifest
+record-image-info --manifest manifest.json --validate image-info.json --strict`
 
-  # Check a hand-written or merged file against the manifest
-  record-image-info --manifest manifest.json --validate image-info.json --strict
-
-Exit status: 0 success; 1 a platform could not be recorded (every failing platform is
-named; nothing is written), or --strict validation found problems; 2 a usage error.
-`
+func commandLine(fs *flag.FlagSet) *cli.Command {
+	return &cli.Command{
+		Name: "record-image-info",
+		Synopsis: "--manifest FILE [flags] --output FILE\n" +
+			"record-image-info --manifest FILE [flags] --pin\n" +
+			"record-image-info --manifest FILE [flags] --validate FILE [--strict]",
+		Description: description,
+		Flags:       fs,
+		Sections:    []cli.Section{{Title: "Environment", Body: environment}, {Title: "Examples", Body: examples}},
+		Exit: []cli.ExitStatus{
+			{Code: cli.ExitOK, Meaning: "success"},
+			{Code: cli.ExitError, Meaning: "a platform could not be recorded (every failing platform is named; nothing is written), or --strict validation found problems"},
+			cli.ExitStatusUsage,
+		},
+	}
+}
 
 func main() {
 	ctx, stop := cli.SignalContext(context.Background())
@@ -190,37 +192,33 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, reader re
 	const name = "record-image-info"
 	c := &config{variables: cli.Variables{}}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
 	c.register(fs)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, usage)
-			cli.PrintFlags(stdout, fs)
-			fmt.Fprint(stdout, examples)
-			return 0
-		}
-		return cli.Fail(stderr, name, cli.Usagef("%v", err))
-	}
-	if fs.NArg() > 0 {
-		return cli.Fail(stderr, name, cli.Usagef("unexpected argument %q", fs.Arg(0)))
+	cmd := commandLine(fs)
+	if code, done := cmd.Parse(args, stdout, stderr); done {
+		return code
 	}
 	log, err := cli.NewLogger(stderr, c.logFormat, cli.Level(c.verbose))
-	if err == nil {
-		err = c.check()
-	}
 	if err != nil {
 		return cli.Fail(stderr, name, err)
+	}
+	// Errors follow the log format too.
+	_, errs := cli.Stderr(stderr, c.logFormat, log)
+	if len(cmd.Args()) > 0 {
+		return cli.Fail(errs, name, cli.Usagef("unexpected argument %q", cmd.Args()[0]))
+	}
+	if err := c.check(); err != nil {
+		return cli.Fail(errs, name, err)
 	}
 
 	rec, err := setup.NewRecord(c.settings(reader, log))
 	if err != nil {
-		return cli.Fail(stderr, name, err)
+		return cli.Fail(errs, name, err)
 	}
 	if c.validate != "" {
 		return validate(stdout, stderr, c, rec.Manifest, rec.Platforms)
 	}
 	if len(rec.Platforms) == 0 {
-		return cli.Fail(stderr, name, fmt.Errorf("manifest %s: the filter selects no platform", c.manifest))
+		return cli.Fail(errs, name, fmt.Errorf("manifest %s: the filter selects no platform", c.manifest))
 	}
 	ctx, cancel := setup.WithRunTimeout(ctx, c.timeout, "--timeout")
 	defer cancel()
@@ -233,14 +231,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, reader re
 		if de := setup.DeadlinePassed(ctx); de != nil {
 			err = errors.Join(de, err)
 		}
-		return cli.Fail(stderr, name, err)
+		return cli.Fail(errs, name, err)
 	}
 	// Per-job files usually go to a directory of their own, which the merge reads.
 	if err := os.MkdirAll(filepath.Dir(c.output), 0o755); err != nil {
-		return cli.Fail(stderr, name, err)
+		return cli.Fail(errs, name, err)
 	}
 	if err := atomicfile.Write(c.output, 0o644, func(w io.Writer) error { return imageinfo.Write(w, doc) }); err != nil {
-		return cli.Fail(stderr, name, err)
+		return cli.Fail(errs, name, err)
 	}
 	for _, p := range got {
 		fmt.Fprintf(stderr, "recorded %s: %s", p.Built.Platform, p.Built.Digest)

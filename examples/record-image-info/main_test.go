@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/baseflow/baseflow/imageinfo"
+	"github.com/baseflow/baseflow/internal/cli/clitest"
 	"github.com/baseflow/baseflow/registry"
 	"github.com/baseflow/baseflow/registry/registrytest"
 	"github.com/baseflow/baseflow/registry/remote"
@@ -179,6 +180,7 @@ func TestUsage(t *testing.T) {
 		var stdout, stderr bytes.Buffer
 		assert.Equal(t, 2, run(context.Background(), tc.args, &stdout, &stderr, nil), "%v", tc.args)
 		assert.Contains(t, stderr.String(), tc.want)
+		assert.Equal(t, 1, strings.Count(stderr.String(), "\n"), "one line: %q", stderr.String())
 	}
 	var stdout, stderr bytes.Buffer
 	require.Equal(t, 0, run(context.Background(), []string{"--help"}, &stdout, &stderr, nil))
@@ -186,7 +188,16 @@ func TestUsage(t *testing.T) {
 		"--commit-url", "--base-digest", "--output", "--pin", "--validate", "--strict", "--plain-http", "--mirror", "--base-override-regex", "--timeout"} {
 		assert.Contains(t, stdout.String(), "  "+flag+" ", flag)
 	}
-	assert.True(t, strings.HasPrefix(stdout.String(), "Usage:"))
+	assert.True(t, strings.HasPrefix(stdout.String(), "Usage: record-image-info --manifest FILE [flags] --output FILE\n"))
+}
+
+func TestCommandLineConventions(t *testing.T) {
+	t.Parallel()
+	clitest.Conventions(t, "record-image-info", func(args ...string) (int, string, string) {
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(), args, &stdout, &stderr, nil)
+		return code, stdout.String(), stderr.String()
+	})
 }
 
 // TestTimeout: a registry too slow for --timeout stops the record, and nothing is written.
