@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -24,44 +22,9 @@ import (
 	"github.com/baseflow/baseflow/registry/remote"
 	"github.com/baseflow/baseflow/subscription"
 	"github.com/baseflow/baseflow/subscription/gitsource"
+	"github.com/baseflow/baseflow/subscription/gitsource/gittest"
 	"github.com/baseflow/baseflow/watch"
 )
-
-// isolatedGitEnv keeps the machine's git configuration out of the tests.
-var isolatedGitEnv = []string{"GIT_CONFIG_GLOBAL=" + os.DevNull, "GIT_CONFIG_NOSYSTEM=1"}
-
-func runGit(t *testing.T, dir string, args ...string) {
-	t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), isolatedGitEnv...)
-	cmd.Env = append(cmd.Env, "GIT_AUTHOR_NAME=baseflow", "GIT_AUTHOR_EMAIL=baseflow@example.com",
-		"GIT_COMMITTER_NAME=baseflow", "GIT_COMMITTER_EMAIL=baseflow@example.com")
-	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, "git %v: %s", args, out)
-}
-
-// commitBranch commits files as the only content of branch in the repository at dir,
-// creating the repository when needed.
-func commitBranch(t *testing.T, dir, branch string, files map[string]string) {
-	t.Helper()
-	if _, err := os.Stat(filepath.Join(dir, ".git")); err != nil {
-		require.NoError(t, os.MkdirAll(dir, 0o755))
-		runGit(t, dir, "init", "--quiet", "--initial-branch="+branch)
-	} else {
-		runGit(t, dir, "checkout", "--quiet", "--orphan", branch)
-		runGit(t, dir, "rm", "-r", "--quiet", "--cached", "--ignore-unmatch", ".")
-	}
-	for name, content := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
-		require.NoError(t, os.WriteFile(p, []byte(content), 0o644))
-	}
-	for name := range files {
-		runGit(t, dir, "add", name)
-	}
-	runGit(t, dir, "commit", "--quiet", "--message", branch)
-}
 
 // distributionNotification is the envelope a distribution registry sends for a manifest
 // pushed by tag.
@@ -92,14 +55,14 @@ func TestEndToEnd(t *testing.T) {
 
 	repos := t.TempDir()
 	dir := filepath.Join(repos, "octo", "images")
-	commitBranch(t, dir, "main", map[string]string{
+	gittest.Init(t, dir).SetBranch("main", map[string]string{
 		"manifest.json": `{"registry": "registry.example.com", "repos": [{"name": "app", "images": [
 		  {"platforms": [{"dockerfile": "src/app", "os": "linux", "osVersion": "noble", "architecture": "amd64", "tags": {"1.0": {}}}]},
 		  {"platforms": [{"dockerfile": "src/app-extra", "os": "linux", "osVersion": "noble", "architecture": "amd64", "tags": {"1.0-extra": {}}}]}]}]}`,
 		"src/app/Dockerfile":       fmt.Sprintf("FROM %s/library/builder:1.0 AS build\nRUN make\nFROM %s/library/base:1.0\nCOPY --from=build /out /\n", host, host),
 		"src/app-extra/Dockerfile": "FROM registry.example.com/app:1.0\n",
 	})
-	commitBranch(t, dir, "image-info", map[string]string{
+	gittest.Init(t, dir).SetBranch("image-info", map[string]string{
 		"image-info.json": fmt.Sprintf(`{"schemaVersion": "2.0", "repos": [{"repo": "app", "images": [
 		  {"platforms": [{"dockerfile": "src/app/Dockerfile", "simpleTags": ["1.0"], "digest": "registry.example.com/app@sha256:0001",
 		    "baseImageDigest": "%s/library/base@%s", "osType": "Linux", "osVersion": "noble", "architecture": "amd64", "commitUrl": "https://example.com/c"}]},
@@ -122,7 +85,7 @@ func TestEndToEnd(t *testing.T) {
 		Checker:       &check.Checker{Cache: registry.NewCache(client), LoadRecords: depgraph.LoadImageInfoRecords},
 		Sources: func() (subscription.Source, subscription.Source, error) {
 			src, err := gitsource.New(gitsource.WithURLTemplate("file://"+filepath.ToSlash(repos)+"/{owner}/{repo}"),
-				gitsource.WithTempDir(clones), gitsource.WithEnv(isolatedGitEnv...))
+				gitsource.WithTempDir(clones), gitsource.WithEnv(gittest.Env...))
 			return src, src, err
 		},
 		Dispatcher: &dispatch.Dispatcher{Backends: dispatch.Backends{subscription.GitHubActions: rec}},

@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -27,6 +26,7 @@ import (
 	"github.com/baseflow/baseflow/internal/cli/clitest"
 	"github.com/baseflow/baseflow/registry"
 	"github.com/baseflow/baseflow/registry/registrytest"
+	"github.com/baseflow/baseflow/subscription/gitsource/gittest"
 	"github.com/baseflow/baseflow/watch"
 )
 
@@ -357,14 +357,14 @@ func writeRepos(t *testing.T, host string, d digest.Digest) (repos, subs, dir st
 	t.Helper()
 	repos = t.TempDir()
 	dir = filepath.Join(repos, "octo", "images")
-	commitBranch(t, dir, "main", map[string]string{
+	gittest.Init(t, dir).SetBranch("main", map[string]string{
 		"manifest.json": `{"registry": "registry.example.com", "repos": [{"name": "app", "images": [
 		  {"platforms": [{"dockerfile": "src/app", "os": "linux", "osVersion": "noble", "architecture": "amd64", "tags": {"1.0": {}}}]},
 		  {"platforms": [{"dockerfile": "src/app-extra", "os": "linux", "osVersion": "noble", "architecture": "amd64", "tags": {"1.0-extra": {}}}]}]}]}`,
 		"src/app/Dockerfile":       fmt.Sprintf("FROM %s/library/builder:1.0 AS build\nRUN make\nFROM %s/library/base:1.0\nCOPY --from=build /out /\n", host, host),
 		"src/app-extra/Dockerfile": "FROM registry.example.com/app:1.0\n",
 	})
-	commitBranch(t, dir, "image-info", map[string]string{
+	gittest.Init(t, dir).SetBranch("image-info", map[string]string{
 		"image-info.json": fmt.Sprintf(`{"schemaVersion": "2.0", "repos": [{"repo": "app", "images": [
 		  {"platforms": [{"dockerfile": "src/app/Dockerfile", "simpleTags": ["1.0"], "digest": "registry.example.com/app@sha256:0001",
 		    "baseImageDigest": "%s/library/base@%s", "osType": "Linux", "osVersion": "noble", "architecture": "amd64", "commitUrl": "https://example.com/c"}]},
@@ -373,36 +373,6 @@ func writeRepos(t *testing.T, host string, d digest.Digest) (repos, subs, dir st
 			host, d),
 	})
 	return repos, writeSubscriptions(t), dir
-}
-
-func runGit(t *testing.T, dir string, args ...string) {
-	t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=baseflow", "GIT_AUTHOR_EMAIL=baseflow@example.com",
-		"GIT_COMMITTER_NAME=baseflow", "GIT_COMMITTER_EMAIL=baseflow@example.com")
-	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, "git %v: %s", args, out)
-}
-
-// commitBranch commits files as the only content of branch, creating the repository when
-// needed.
-func commitBranch(t *testing.T, dir, branch string, files map[string]string) {
-	t.Helper()
-	if _, err := os.Stat(filepath.Join(dir, ".git")); err != nil {
-		require.NoError(t, os.MkdirAll(dir, 0o755))
-		runGit(t, dir, "init", "--quiet", "--initial-branch="+branch)
-	} else {
-		runGit(t, dir, "checkout", "--quiet", "--orphan", branch)
-		runGit(t, dir, "rm", "-r", "--quiet", "--cached", "--ignore-unmatch", ".")
-	}
-	for name, content := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
-		require.NoError(t, os.WriteFile(p, []byte(content), 0o644))
-		runGit(t, dir, "add", name)
-	}
-	runGit(t, dir, "commit", "--quiet", "--message", branch)
 }
 
 func TestCommandLineConventions(t *testing.T) {

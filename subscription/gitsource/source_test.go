@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/baseflow/baseflow/subscription/gitsource"
+	"github.com/baseflow/baseflow/subscription/gitsource/gittest"
 )
 
 func TestTreeBranches(t *testing.T) {
@@ -186,7 +187,7 @@ func TestReadFilePartialClone(t *testing.T) {
 	t.Parallel()
 	repos := newTestRepos(t)
 	// With filters allowed, the bare clone leaves out blobs over the size limit.
-	runGit(t, filepath.Join(repos.base, "acme", "app"), "config", "uploadpack.allowFilter", "true")
+	gittest.Init(t, filepath.Join(repos.base, "acme", "app")).Git("config", "uploadpack.allowFilter", "true")
 	parent := t.TempDir()
 	src := newSource(t, repos, gitsource.WithTempDir(parent))
 

@@ -12,33 +12,17 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/baseflow/baseflow/subscription/gitsource"
+	"github.com/baseflow/baseflow/subscription/gitsource/gittest"
 )
 
 // isolatedGitEnv keeps the machine's git configuration out of the tests.
-var isolatedGitEnv = []string{"GIT_CONFIG_GLOBAL=" + os.DevNull, "GIT_CONFIG_NOSYSTEM=1"}
+var isolatedGitEnv = gittest.Env
 
 // runGit runs git in dir for test setup and fails the test on error.
-func runGit(t testing.TB, dir string, args ...string) {
-	t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), isolatedGitEnv...)
-	cmd.Env = append(cmd.Env,
-		"GIT_AUTHOR_NAME=baseflow", "GIT_AUTHOR_EMAIL=baseflow@example.com",
-		"GIT_COMMITTER_NAME=baseflow", "GIT_COMMITTER_EMAIL=baseflow@example.com")
-	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, "git %v: %s", args, out)
-}
+func runGit(t testing.TB, dir string, args ...string) { gittest.Run(t, dir, args...) }
 
-// writeFiles writes files (slash-separated name → content) under dir.
-func writeFiles(t testing.TB, dir string, files map[string]string) {
-	t.Helper()
-	for name, content := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
-		require.NoError(t, os.WriteFile(p, []byte(content), 0o644))
-	}
-}
+// writeFiles writes files (slash-separated name → content) into the repository at dir.
+func writeFiles(t testing.TB, dir string, files map[string]string) { gittest.Init(t, dir).Write(files) }
 
 // testRepos is a directory of repositories laid out as <base>/<owner>/<repo>.
 type testRepos struct {
@@ -68,10 +52,9 @@ func newTestRepos(t testing.TB) testRepos {
 	outside := filepath.Join(t.TempDir(), "outside.txt")
 	require.NoError(t, os.WriteFile(outside, []byte("outside the repository\n"), 0o644))
 
-	dir := filepath.Join(base, "acme", "app")
-	require.NoError(t, os.MkdirAll(dir, 0o755))
-	runGit(t, dir, "init", "--quiet", "--initial-branch=main")
-	writeFiles(t, dir, map[string]string{
+	repo := gittest.Init(t, filepath.Join(base, "acme", "app"))
+	dir := repo.Dir
+	repo.Write(map[string]string{
 		"manifest.json":         `{"branch":"main"}` + "\n",
 		"build/image-info.json": `{"schemaVersion":"2.0"}` + "\n",
 		"src/app/Dockerfile":    "FROM alpine:3.20\n",
@@ -80,18 +63,16 @@ func newTestRepos(t testing.TB) testRepos {
 	require.NoError(t, os.Symlink("../manifest.json", filepath.Join(dir, "src/up")))
 	require.NoError(t, os.Symlink(outside, filepath.Join(dir, "escape-abs")))
 	require.NoError(t, os.Symlink("../../outside.txt", filepath.Join(dir, "escape-rel")))
-	runGit(t, dir, "add", "--all")
-	runGit(t, dir, "commit", "--quiet", "--message", "main")
+	repo.Commit("main")
 
-	runGit(t, dir, "checkout", "--quiet", "-b", "nightly")
-	writeFiles(t, dir, map[string]string{
+	repo.Git("checkout", "--quiet", "-b", "nightly")
+	repo.Write(map[string]string{
 		"manifest.json":      `{"branch":"nightly"}` + "\n",
 		"src/app/Dockerfile": "FROM alpine:3.21\n",
 		"nightly.txt":        "only on nightly\n",
 	})
-	runGit(t, dir, "add", "--all")
-	runGit(t, dir, "commit", "--quiet", "--message", "nightly")
-	runGit(t, dir, "checkout", "--quiet", "main")
+	repo.Commit("nightly")
+	repo.Git("checkout", "--quiet", "main")
 	return testRepos{base: base, outside: outside}
 }
 

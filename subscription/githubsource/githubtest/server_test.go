@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/baseflow/baseflow/subscription/githubsource/githubtest"
+	"github.com/baseflow/baseflow/subscription/gitsource/gittest"
 )
 
 func get(t *testing.T, url string, header http.Header) (int, map[string]any) {
@@ -64,17 +64,9 @@ func TestObjectNamesMatchGit(t *testing.T) {
 		}
 		require.NoError(t, os.WriteFile(p, []byte(f.Content), perm))
 	}
-	git := func(args ...string) string {
-		cmd := exec.Command("git", args...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL="+os.DevNull, "GIT_CONFIG_NOSYSTEM=1")
-		out, err := cmd.CombinedOutput()
-		require.NoError(t, err, "%s", out)
-		return strings.TrimSpace(string(out))
-	}
-	git("init", "--quiet")
-	git("add", "--all")
-	want := git("write-tree")
+	repo := gittest.Init(t, dir)
+	repo.Git("add", "--all")
+	want := repo.Git("write-tree")
 
 	srv := githubtest.NewServer()
 	defer srv.Close()

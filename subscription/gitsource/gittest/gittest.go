@@ -1,0 +1,152 @@
+// Package gittest creates real git repositories for tests, with the git binary, isolated from
+// the machine's git configuration.
+//
+// A [Host] is a directory of repositories laid out as <dir>/<owner>/<repo>, the layout
+// gitsource reads through [Host.URLTemplate]; a [Repo] is one repository with a work tree.
+// Every helper fails the test (through testing.TB) when git fails, with git's output.
+package gittest
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Env is the environment every git command here runs with, on top of the process's: no
+// global or system configuration (so no signing, hooks or templates of the machine), and a
+// fixed author and committer. Give it to gitsource.WithEnv to isolate clones the same way.
+var Env = []string{
+	"GIT_CONFIG_GLOBAL=" + os.DevNull, "GIT_CONFIG_NOSYSTEM=1",
+	"GIT_AUTHOR_NAME=baseflow", "GIT_AUTHOR_EMAIL=baseflow@example.com",
+	"GIT_COMMITTER_NAME=baseflow", "GIT_COMMITTER_EMAIL=baseflow@example.com",
+}
+
+// Host is a directory of repositories, <Dir>/<owner>/<repo>, as a git server lays them out.
+type Host struct {
+	// Dir is the directory holding the repositories.
+	Dir string
+	tb  testing.TB
+}
+
+// NewHost returns a Host in a new temporary directory, removed when the test ends.
+func NewHost(tb testing.TB) *Host {
+	tb.Helper()
+	return &Host{Dir: tb.TempDir(), tb: tb}
+}
+
+// URLTemplate is the file:// URL template of the repositories, for gitsource.WithURLTemplate.
+func (h *Host) URLTemplate() string {
+	return "file://" + filepath.ToSlash(h.Dir) + "/{owner}/{repo}"
+}
+
+// Repo returns the repository owner/repo, creating it (empty, first branch "main") when it
+// does not exist yet.
+func (h *Host) Repo(owner, repo string) *Repo {
+	h.tb.Helper()
+	return Init(h.tb, filepath.Join(h.Dir, owner, repo))
+}
+
+// Repo is a git repository with a work tree.
+type Repo struct {
+	// Dir is the work tree.
+	Dir string
+	tb  testing.TB
+}
+
+// Init returns the repository at dir, creating dir and running "git init" with "main" as the
+// first branch when dir is not a repository yet.
+func Init(tb testing.TB, dir string) *Repo {
+	tb.Helper()
+	r := &Repo{Dir: dir, tb: tb}
+	if _, err := os.Stat(filepath.Join(dir, ".git")); err == nil {
+		return r
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		tb.Fatalf("gittest: %v", err)
+	}
+	r.Git("init", "--quiet", "--initial-branch=main")
+	return r
+}
+
+// Run runs git with args in dir, which need not be a repository (for "git clone", say), and
+// returns its standard output without the trailing newline.
+func Run(tb testing.TB, dir string, args ...string) string {
+	tb.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), Env...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		tb.Fatalf("gittest: git %s in %s: %v: %s", strings.Join(args, " "), dir, err, strings.TrimSpace(stderr.String()))
+	}
+	return strings.TrimSuffix(string(out), "\n")
+}
+
+// Git runs git with args in the work tree and returns its standard output without the
+// trailing newline.
+func (r *Repo) Git(args ...string) string {
+	r.tb.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = r.Dir
+	cmd.Env = append(os.Environ(), Env...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		r.tb.Fatalf("gittest: git %s in %s: %v: %s", strings.Join(args, " "), r.Dir, err, strings.TrimSpace(stderr.String()))
+	}
+	return strings.TrimSuffix(string(out), "\n")
+}
+
+// Write writes files (slash-separated path → content, mode 0644) into the work tree, creating
+// directories as needed. It does not commit.
+func (r *Repo) Write(files map[string]string) {
+	r.tb.Helper()
+	for name, content := range files {
+		p := filepath.Join(r.Dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			r.tb.Fatalf("gittest: %v", err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			r.tb.Fatalf("gittest: %v", err)
+		}
+	}
+}
+
+// Commit records everything in the work tree (git add --all) as a new commit on the current
+// branch, even when nothing changed, and returns the commit's SHA.
+func (r *Repo) Commit(message string) string {
+	r.tb.Helper()
+	r.Git("add", "--all")
+	r.Git("commit", "--quiet", "--allow-empty", "--no-verify", "--message", message)
+	return r.Git("rev-parse", "HEAD")
+}
+
+// SetBranch makes files the whole content of branch in a new commit, and returns its SHA. A
+// new branch starts with no history (an orphan branch); an existing one gets a commit on top.
+// The branch stays checked out.
+func (r *Repo) SetBranch(branch string, files map[string]string) string {
+	r.tb.Helper()
+	current := r.Git("symbolic-ref", "--quiet", "--short", "HEAD")
+	switch {
+	case current == branch:
+	case r.hasBranch(branch):
+		r.Git("checkout", "--quiet", "--force", branch)
+	default:
+		r.Git("checkout", "--quiet", "--orphan", branch)
+	}
+	r.Git("rm", "-r", "--quiet", "--force", "--ignore-unmatch", ".")
+	r.Write(files)
+	return r.Commit(branch)
+}
+
+func (r *Repo) hasBranch(branch string) bool {
+	cmd := exec.Command("git", "show-ref", "--verify", "--quiet", "refs/heads/"+branch)
+	cmd.Dir = r.Dir
+	cmd.Env = append(os.Environ(), Env...)
+	return cmd.Run() == nil
+}
