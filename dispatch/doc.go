@@ -31,7 +31,12 @@
 // package dispatch/backends builds from settings. Per-run data, such as the reasons notifications
 // quote, travels on each [Job], never on the Dispatcher. Packages dispatch/azdo/azdotest and
 // dispatch/github/githubtest run in-process fakes of both services that reject any request
-// breaking the documented contract.
+// breaking the documented contract, and package dispatch/pipelinetest is the conformance suite
+// every backend passes.
+//
+// The REST backends share one HTTP layer: reads are retried (WithMaxRetries, WithBackoff,
+// WithMaxRetryWait, honouring Retry-After), a request that queues a run is never sent twice,
+// credentials never appear in errors or logs, and every unexpected answer is an [HTTPError].
 //
 // This package and its backends import the subscriptions format and nothing of the check
 // engine, Dockerfile parser or registry client: a program that only queues builds compiles

@@ -1,21 +1,10 @@
 package dispatch
 
-import "fmt"
+import "github.com/baseflow/baseflow/internal/httpkit"
 
-// HTTPError is an unexpected HTTP response from a backend. It never holds credentials: the
-// body text is trimmed and scrubbed of the token before it gets here.
-type HTTPError struct {
-	Method     string
-	Path       string // URL path, without host or query
-	StatusCode int
-	Status     string // e.g. "503 Service Unavailable"
-	Message    string // the server's message (trimmed), if any
-}
-
-func (e *HTTPError) Error() string {
-	s := fmt.Sprintf("%s %s: %s", e.Method, e.Path, e.Status)
-	if e.Message != "" {
-		s += ": " + e.Message
-	}
-	return s
-}
+// HTTPError is an unexpected HTTP response from a backend: Method, URL (the request path,
+// without host or query), StatusCode, Status ("503 Service Unavailable") and the server's
+// Message (trimmed). It never holds credentials: the message is scrubbed of the token before
+// it gets here. It is the one error type of every REST client of this module (the GitHub
+// source's HTTPError is the same type); a 404 matches fs.ErrNotExist.
+type HTTPError = httpkit.Error

@@ -11,12 +11,15 @@ import (
 	"strings"
 
 	"github.com/baseflow/baseflow/dispatch"
-	"github.com/baseflow/baseflow/dispatch/internal/rest"
 	"github.com/baseflow/baseflow/internal/cleartext"
+	"github.com/baseflow/baseflow/internal/httpkit"
+	"github.com/baseflow/baseflow/internal/redact"
 	"github.com/baseflow/baseflow/subscription"
 )
 
 const (
+	// UserAgent is the User-Agent header of every request.
+	UserAgent = "baseflow-dispatch"
 	// DefaultBaseURL is Azure DevOps Services.
 	DefaultBaseURL = "https://dev.azure.com"
 	// APIVersion is the REST API version sent with every request.
@@ -42,7 +45,7 @@ func TokenFromEnv(getenv func(string) string) string {
 
 // Client talks to the Build API of one Azure DevOps project. It is safe for concurrent use.
 type Client struct {
-	api     rest.Client
+	api     httpkit.Client
 	web     string // base URL of the project, for links
 	project string // escaped "/{org}/{project}"
 	tag     string
@@ -52,7 +55,8 @@ type Client struct {
 // New returns a Client for the project of an organization. Without WithToken, the token
 // comes from the environment (see TokenFromEnv); it is an error to have none.
 func New(org, project string, opts ...Option) (*Client, error) {
-	o := options{baseURL: DefaultBaseURL, getenv: os.Getenv, tag: DefaultTag}
+	o := options{baseURL: DefaultBaseURL, getenv: os.Getenv, tag: DefaultTag,
+		retry: httpkit.Retry{MaxRetries: DefaultMaxRetries, Backoff: DefaultBackoff, MaxWait: DefaultMaxRetryWait}}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -77,17 +81,17 @@ func New(org, project string, opts ...Option) (*Client, error) {
 	basic := base64.StdEncoding.EncodeToString([]byte(":" + pat))
 	prefix := "/" + url.PathEscape(org) + "/" + url.PathEscape(project)
 	return &Client{
-		api: rest.Client{
+		api: httpkit.Client{
 			BaseURL: base,
 			HTTP:    o.http,
 			Header: http.Header{
 				"Authorization": {"Basic " + basic},
 				"Accept":        {"application/json"},
-				"User-Agent":    {"baseflow-dispatch"},
 			},
-			Secrets: []string{pat, basic},
-			Retry:   o.retry,
-			Logger:  log,
+			UserAgent: UserAgent,
+			Redactor:  redact.New(pat, basic),
+			Retry:     o.retry,
+			Logger:    log,
 		},
 		web:     base + prefix,
 		project: prefix,

@@ -11,12 +11,15 @@ import (
 	"strings"
 
 	"github.com/baseflow/baseflow/dispatch"
-	"github.com/baseflow/baseflow/dispatch/internal/rest"
 	"github.com/baseflow/baseflow/internal/cleartext"
+	"github.com/baseflow/baseflow/internal/httpkit"
+	"github.com/baseflow/baseflow/internal/redact"
 	"github.com/baseflow/baseflow/subscription"
 )
 
 const (
+	// UserAgent is the User-Agent header of every request.
+	UserAgent = "baseflow-dispatch"
 	// DefaultBaseURL is the github.com API.
 	DefaultBaseURL = "https://api.github.com"
 	// APIVersion is sent as X-GitHub-Api-Version.
@@ -30,7 +33,7 @@ var DefaultActiveStatuses = []string{"requested", "queued", "pending", "waiting"
 
 // Client talks to the GitHub REST API. It is safe for concurrent use.
 type Client struct {
-	api              rest.Client
+	api              httpkit.Client
 	web              string
 	activeStatuses   []string
 	returnRunDetails bool
@@ -39,7 +42,8 @@ type Client struct {
 // New returns a Client. Without WithToken, the token is $GITHUB_TOKEN; it is an error to
 // have none.
 func New(opts ...Option) (*Client, error) {
-	o := options{baseURL: DefaultBaseURL, getenv: os.Getenv, activeStatuses: DefaultActiveStatuses}
+	o := options{baseURL: DefaultBaseURL, getenv: os.Getenv, activeStatuses: DefaultActiveStatuses,
+		retry: httpkit.Retry{MaxRetries: DefaultMaxRetries, Backoff: DefaultBackoff, MaxWait: DefaultMaxRetryWait}}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -69,18 +73,18 @@ func New(opts ...Option) (*Client, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Client{
-		api: rest.Client{
+		api: httpkit.Client{
 			BaseURL: base,
 			HTTP:    o.http,
 			Header: http.Header{
 				"Authorization":        {"Bearer " + token},
 				"Accept":               {"application/vnd.github+json"},
 				"X-Github-Api-Version": {APIVersion},
-				"User-Agent":           {"baseflow-dispatch"},
 			},
-			Secrets: []string{token},
-			Retry:   o.retry,
-			Logger:  log,
+			UserAgent: UserAgent,
+			Redactor:  redact.New(token),
+			Retry:     o.retry,
+			Logger:    log,
 		},
 		web:              web,
 		activeStatuses:   slices.Clone(o.activeStatuses),

@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/baseflow/baseflow/dispatch/internal/rest"
+	"github.com/baseflow/baseflow/internal/httpkit"
 )
 
 // Option configures a Client.
@@ -18,7 +18,7 @@ type options struct {
 	getenv           func(string) string
 	http             *http.Client
 	logger           *slog.Logger
-	retry            rest.Retry
+	retry            httpkit.Retry
 	activeStatuses   []string
 	returnRunDetails bool
 }
@@ -44,12 +44,28 @@ func WithHTTPClient(c *http.Client) Option { return func(o *options) { o.http = 
 // WithLogger sets the logger for requests and retries; the default discards.
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
 
-// WithRetry bounds the retries of GET requests: attempts in total, backoff from minDelay
-// doubling up to maxDelay. Zero values keep the defaults (4, 500ms, 15s).
-func WithRetry(attempts int, minDelay, maxDelay time.Duration) Option {
-	return func(o *options) {
-		o.retry.Attempts, o.retry.MinDelay, o.retry.MaxDelay = attempts, minDelay, maxDelay
-	}
+// Defaults of the retry options, as in every client of this module.
+const (
+	DefaultMaxRetries   = 3
+	DefaultBackoff      = 500 * time.Millisecond
+	DefaultMaxRetryWait = time.Minute
+)
+
+// WithMaxRetries sets how many times a read (GET) is sent again after a 408, 429, 5xx, a
+// rate-limit 403 or a connection error (default DefaultMaxRetries); 0 disables retries. A
+// request that changes something (queueing a run, creating an issue) is sent again only when
+// its connection was refused, so a run is never queued twice.
+func WithMaxRetries(n int) Option { return func(o *options) { o.retry.MaxRetries = max(n, 0) } }
+
+// WithBackoff sets the first wait between attempts when the server does not say how long to
+// wait (default DefaultBackoff); it doubles for each further retry, with ±10% jitter.
+func WithBackoff(d time.Duration) Option { return func(o *options) { o.retry.Backoff = max(d, 0) } }
+
+// WithMaxRetryWait caps one wait between attempts (default DefaultMaxRetryWait). A server that
+// asks for a longer wait (Retry-After, a rate-limit reset) is not retried: its answer is the
+// error.
+func WithMaxRetryWait(d time.Duration) Option {
+	return func(o *options) { o.retry.MaxWait = max(d, 0) }
 }
 
 // WithActiveStatuses sets the run statuses that count as active; the default is

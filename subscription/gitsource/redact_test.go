@@ -43,11 +43,11 @@ func TestRedactorMessages(t *testing.T) {
 		{"see http://a:b@one/ and https://c@two/x", "see http://***@one/ and https://***@two/x"},
 	}
 	for _, tt := range tests {
-		assert.Equal(t, tt.want, r.redact(tt.in), tt.in)
+		assert.Equal(t, tt.want, r.Redact(tt.in), tt.in)
 	}
 	// A short user name is an ordinary word, not a secret to hunt for in messages.
-	assert.Empty(t, newRedactor("ssh://git@host/x").secrets)
-	assert.Equal(t, []string{"tokenvalue99"}, newRedactor("https://tokenvalue99@host/x").secrets)
+	assert.Empty(t, newRedactor("ssh://git@host/x").Secrets())
+	assert.Equal(t, []string{"tokenvalue99"}, newRedactor("https://tokenvalue99@host/x").Secrets())
 }
 
 func TestCleanAndClassifyStderr(t *testing.T) {

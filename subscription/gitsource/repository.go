@@ -12,6 +12,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/baseflow/baseflow/internal/redact"
 )
 
 // repoKey identifies a repository in a Source.
@@ -26,7 +28,7 @@ type repository struct {
 	key   repoKey
 	url   string // repository URL without credentials, as git sees it
 	shown string // repository URL with credentials redacted, for messages
-	red   redactor
+	red   *redact.Redactor
 	env   []string // git's environment for this repository, credentials included
 
 	mu       sync.Mutex
@@ -252,7 +254,7 @@ func (r *repository) fetchBatch(ctx context.Context, batch []*branch) {
 				// git stops at the first missing branch: drop it and fetch the others.
 				if i := slices.IndexFunc(todo, func(b *branch) bool { return b.name == m[1] }); i >= 0 {
 					todo[i].err = &CloneError{URL: r.shown, Branch: todo[i].name,
-						Stderr: r.red.redact(cleanStderr(stderr)), Err: ErrBranchNotFound}
+						Stderr: r.red.Redact(cleanStderr(stderr)), Err: ErrBranchNotFound}
 					todo = slices.Delete(todo, i, i+1)
 					continue
 				}
@@ -262,7 +264,7 @@ func (r *repository) fetchBatch(ctx context.Context, batch []*branch) {
 			}
 		}
 		for _, b := range todo {
-			b.err = &CloneError{URL: r.shown, Branch: b.name, Stderr: r.red.redact(cleanStderr(stderr)), Err: cause}
+			b.err = &CloneError{URL: r.shown, Branch: b.name, Stderr: r.red.Redact(cleanStderr(stderr)), Err: cause}
 		}
 		return
 	}

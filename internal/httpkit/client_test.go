@@ -1,4 +1,4 @@
-package rest
+package httpkit
 
 import (
 	"bytes"
@@ -19,7 +19,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/baseflow/baseflow/dispatch"
+	"github.com/baseflow/baseflow/internal/redact"
 )
 
 const secret = "tok-SECRET-0123456789"
@@ -32,7 +32,8 @@ func testClient(srv *httptest.Server, logs io.Writer) (*Client, *[]time.Duration
 		BaseURL: srv.URL + "/api",
 		HTTP:    srv.Client(),
 		Header:  http.Header{"Authorization": {"Bearer " + secret}},
-		Secrets: []string{secret},
+		Redactor: redact.New(secret),
+		Retry:    Retry{MaxRetries: 3, Backoff: 500 * time.Millisecond, MaxWait: time.Minute},
 		Logger:  slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Sleep: func(ctx context.Context, d time.Duration) error {
 			mu.Lock()
@@ -68,9 +69,9 @@ func TestGetRetriedAfter503(t *testing.T) {
 	assert.Equal(t, 42, out.N)
 	assert.Equal(t, int32(2), calls.Load())
 	require.Len(t, *sleeps, 1)
-	// First backoff: 500ms halved plus jitter.
-	assert.GreaterOrEqual(t, (*sleeps)[0], 250*time.Millisecond)
-	assert.LessOrEqual(t, (*sleeps)[0], 500*time.Millisecond)
+	// First backoff: 500ms ±10%.
+	assert.GreaterOrEqual(t, (*sleeps)[0], 450*time.Millisecond)
+	assert.LessOrEqual(t, (*sleeps)[0], 550*time.Millisecond)
 	assert.Contains(t, logs.String(), "retrying")
 	assert.NotContains(t, logs.String(), secret)
 }
@@ -84,16 +85,16 @@ func TestGetGivesUpAfterAttempts(t *testing.T) {
 	}))
 	defer srv.Close()
 	c, sleeps := testClient(srv, io.Discard)
-	c.Retry = Retry{Attempts: 3, MinDelay: time.Second, MaxDelay: 3 * time.Second}
+	c.Retry = Retry{MaxRetries: 2, Backoff: time.Second, MaxWait: 3 * time.Second}
 	_, err := c.Do(context.Background(), http.MethodGet, "/x", nil, nil, nil)
-	var herr *dispatch.HTTPError
+	var herr *Error
 	require.ErrorAs(t, err, &herr)
 	assert.Equal(t, 502, herr.StatusCode)
 	assert.Equal(t, "GET /api/x: 502 Bad Gateway", err.Error())
 	assert.Equal(t, int32(3), calls.Load())
 	require.Len(t, *sleeps, 2)
-	assert.GreaterOrEqual(t, (*sleeps)[1], time.Second, "the backoff doubles")
-	assert.LessOrEqual(t, (*sleeps)[1], 2*time.Second)
+	assert.GreaterOrEqual(t, (*sleeps)[1], 1800*time.Millisecond, "the backoff doubles")
+	assert.LessOrEqual(t, (*sleeps)[1], 2200*time.Millisecond)
 }
 
 func TestRetryAfterHonoured(t *testing.T) {
@@ -117,7 +118,7 @@ func TestRetryAfterHonoured(t *testing.T) {
 	resp, err := c.Do(context.Background(), http.MethodGet, "/x", nil, nil, nil)
 	require.NoError(t, err)
 	assert.Equal(t, 204, resp.StatusCode)
-	assert.Equal(t, []time.Duration{7 * time.Second, 0}, *sleeps)
+	assert.Equal(t, []time.Duration{7 * time.Second, time.Second}, *sleeps, "a past reset still waits a second for clock differences")
 }
 
 func TestRetryAfterTooLongGivesUp(t *testing.T) {
@@ -144,7 +145,7 @@ func TestServerDelay(t *testing.T) {
 	assert.Equal(t, 90*time.Second, d)
 	d, ok = serverDelay(http.Header{"X-Ratelimit-Remaining": {"0"}, "X-Ratelimit-Reset": {"1767225630"}}, now)
 	assert.True(t, ok)
-	assert.Equal(t, 30*time.Second, d)
+	assert.Equal(t, 31*time.Second, d)
 	_, ok = serverDelay(http.Header{"Retry-After": {"soon"}}, now)
 	assert.False(t, ok)
 }
@@ -179,12 +180,12 @@ func TestPostRetriedWhenNeverSent(t *testing.T) {
 	require.NoError(t, err)
 	addr := l.Addr().String()
 	require.NoError(t, l.Close())
-	c := &Client{BaseURL: "http://" + addr, Retry: Retry{Attempts: 2}}
+	c := &Client{BaseURL: "http://" + addr, Retry: Retry{MaxRetries: 1}}
 	var sleeps int
 	c.Sleep = func(context.Context, time.Duration) error { sleeps++; return nil }
 	_, err = c.Do(context.Background(), http.MethodPost, "/builds", nil, []byte(`{}`), nil)
 	require.Error(t, err)
-	assert.True(t, isDialError(err), err.Error())
+	assert.True(t, neverSent(err), err.Error())
 	assert.Equal(t, 1, sleeps)
 	assert.True(t, strings.HasPrefix(err.Error(), "POST /builds: dial tcp "), err.Error())
 }
@@ -201,7 +202,7 @@ func TestErrorsNeverContainSecrets(t *testing.T) {
 	c, _ := testClient(srv, &logs)
 	_, err := c.Do(context.Background(), http.MethodGet, "/x", nil, nil, nil)
 	require.Error(t, err)
-	assert.Equal(t, "GET /api/x: 401 Unauthorized: bad credentials: Bearer [REDACTED] more text", err.Error())
+	assert.Equal(t, "GET /api/x: 401 Unauthorized: bad credentials: Bearer *** more text", err.Error())
 	assert.NotContains(t, logs.String(), secret)
 }
 
@@ -216,7 +217,7 @@ func TestSignInPageIsAnError(t *testing.T) {
 	c, _ := testClient(srv, io.Discard)
 	var out map[string]any
 	_, err := c.Do(context.Background(), http.MethodGet, "/x", nil, nil, &out)
-	var herr *dispatch.HTTPError
+	var herr *Error
 	require.ErrorAs(t, err, &herr)
 	assert.Equal(t, 203, herr.StatusCode)
 	assert.Contains(t, err.Error(), "sign-in page")
@@ -244,7 +245,7 @@ func TestCanceledWhileWaiting(t *testing.T) {
 	}))
 	defer srv.Close()
 	ctx, cancel := context.WithCancel(context.Background())
-	c := &Client{BaseURL: srv.URL, HTTP: srv.Client(), Retry: Retry{MinDelay: time.Hour, MaxDelay: time.Hour}}
+	c := &Client{BaseURL: srv.URL, HTTP: srv.Client(), Retry: Retry{MaxRetries: 3, Backoff: time.Hour}}
 	done := make(chan error)
 	go func() {
 		_, err := c.Do(ctx, http.MethodGet, "/x", nil, nil, nil)
@@ -256,7 +257,7 @@ func TestCanceledWhileWaiting(t *testing.T) {
 	cancel()
 	err := <-done
 	require.ErrorIs(t, err, context.Canceled)
-	var herr *dispatch.HTTPError
+	var herr *Error
 	assert.True(t, errors.As(err, &herr), "the last HTTP error is kept")
 	assert.Equal(t, int32(1), calls.Load())
 }
