@@ -31,7 +31,7 @@ func newClient(t *testing.T, srv *azdotest.Server, logs *bytes.Buffer, opts ...a
 	opts = append([]azdo.Option{
 		azdo.WithBaseURL(srv.URL),
 		azdo.WithToken(srv.Token),
-		azdo.WithMaxRetries(2), azdo.WithBackoff(time.Millisecond), azdo.WithMaxRetryWait(2*time.Millisecond),
+		azdo.WithMaxRetries(2), azdo.WithBackoff(time.Millisecond), azdo.WithMaxRetryWait(2 * time.Millisecond),
 		azdo.WithLogger(slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))),
 	}, opts...)
 	c, err := azdo.New(srv.Org, srv.Project, opts...)

@@ -31,7 +31,7 @@ func newClient(t *testing.T, srv *githubtest.Server, logs *bytes.Buffer, opts ..
 	opts = append([]github.Option{
 		github.WithBaseURL(srv.URL),
 		github.WithToken(srv.Token),
-		github.WithMaxRetries(2), github.WithBackoff(time.Millisecond), github.WithMaxRetryWait(2*time.Millisecond),
+		github.WithMaxRetries(2), github.WithBackoff(time.Millisecond), github.WithMaxRetryWait(2 * time.Millisecond),
 		github.WithLogger(slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))),
 	}, opts...)
 	c, err := github.New(opts...)

@@ -29,12 +29,12 @@ func testClient(srv *httptest.Server, logs io.Writer) (*Client, *[]time.Duration
 	var mu sync.Mutex
 	var sleeps []time.Duration
 	c := &Client{
-		BaseURL: srv.URL + "/api",
-		HTTP:    srv.Client(),
-		Header:  http.Header{"Authorization": {"Bearer " + secret}},
+		BaseURL:  srv.URL + "/api",
+		HTTP:     srv.Client(),
+		Header:   http.Header{"Authorization": {"Bearer " + secret}},
 		Redactor: redact.New(secret),
 		Retry:    Retry{MaxRetries: 3, Backoff: 500 * time.Millisecond, MaxWait: time.Minute},
-		Logger:  slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Logger:   slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Sleep: func(ctx context.Context, d time.Duration) error {
 			mu.Lock()
 			defer mu.Unlock()
