@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"net/url"
 	"os"
 	"slices"
@@ -12,8 +11,8 @@ import (
 
 	"github.com/baseflow/baseflow/dispatch"
 	"github.com/baseflow/baseflow/internal/cleartext"
+	"github.com/baseflow/baseflow/internal/githubrest"
 	"github.com/baseflow/baseflow/internal/httpkit"
-	"github.com/baseflow/baseflow/internal/redact"
 	"github.com/baseflow/baseflow/subscription"
 )
 
@@ -21,9 +20,9 @@ const (
 	// UserAgent is the User-Agent header of every request.
 	UserAgent = "baseflow-dispatch"
 	// DefaultBaseURL is the github.com API.
-	DefaultBaseURL = "https://api.github.com"
+	DefaultBaseURL = githubrest.DefaultBaseURL
 	// APIVersion is sent as X-GitHub-Api-Version.
-	APIVersion = "2022-11-28"
+	APIVersion = githubrest.APIVersion
 	// TokenEnv is the environment variable the token is read from by default.
 	TokenEnv = "GITHUB_TOKEN"
 )
@@ -33,7 +32,7 @@ var DefaultActiveStatuses = []string{"requested", "queued", "pending", "waiting"
 
 // Client talks to the GitHub REST API. It is safe for concurrent use.
 type Client struct {
-	api              httpkit.Client
+	api              *httpkit.Client
 	web              string
 	activeStatuses   []string
 	returnRunDetails bool
@@ -73,19 +72,14 @@ func New(opts ...Option) (*Client, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Client{
-		api: httpkit.Client{
-			BaseURL: base,
-			HTTP:    o.http,
-			Header: http.Header{
-				"Authorization":        {"Bearer " + token},
-				"Accept":               {"application/vnd.github+json"},
-				"X-Github-Api-Version": {APIVersion},
-			},
+		api: githubrest.New(githubrest.Config{
+			BaseURL:   base,
+			Token:     token,
 			UserAgent: UserAgent,
-			Redactor:  redact.New(token),
-			Retry:     o.retry,
+			HTTP:      o.http,
 			Logger:    log,
-		},
+			Retry:     o.retry,
+		}),
 		web:              web,
 		activeStatuses:   slices.Clone(o.activeStatuses),
 		returnRunDetails: o.returnRunDetails,
@@ -126,9 +120,7 @@ func webURL(api string) string {
 }
 
 // repoPath is the escaped "/repos/{owner}/{repo}".
-func repoPath(owner, repo string) string {
-	return "/repos/" + url.PathEscape(owner) + "/" + url.PathEscape(repo)
-}
+func repoPath(owner, repo string) string { return githubrest.RepoPath(owner, repo) }
 
 // Workflow returns a workflow (a file name such as "build.yml", or a numeric id) of a
 // repository as a Pipeline; runs are queued on, and recent runs read from, branch.

@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"path"
 	"strings"
+
+	"github.com/baseflow/baseflow/internal/githubrest"
 )
 
 // treeResponse is the answer of GET /repos/{owner}/{repo}/git/trees/{tree_sha}.
@@ -65,9 +67,7 @@ type repoRef struct {
 	owner, repo, branch string
 }
 
-func (r repoRef) apiPath() string {
-	return "/repos/" + url.PathEscape(r.owner) + "/" + url.PathEscape(r.repo)
-}
+func (r repoRef) apiPath() string { return githubrest.RepoPath(r.owner, r.repo) }
 
 // treePath is the API path of the trees request for dir ("." for the top directory) at the
 // branch: "<branch>:<dir>" escaped as one path segment, or "<branch>" for the top.

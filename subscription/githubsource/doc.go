@@ -9,9 +9,10 @@
 //
 // The API base URL is https://api.github.com by default; GitHub Enterprise Server uses
 // https://HOST/api/v3. Requests carry "Authorization: Bearer <token>" when a token is set (see
-// NewFromEnv for GITHUB_TOKEN), and are retried on 429 and 5xx answers and on rate limiting,
-// honouring Retry-After, a bounded number of times. Errors name the request and its status,
-// never the token.
+// NewFromEnv for GITHUB_TOKEN), and are retried on 408, 429 and 5xx answers, on rate limiting
+// and on network errors, honouring Retry-After, a bounded number of times (WithMaxRetries,
+// WithBackoff, WithMaxRetryWait: the same options as every client of this module). Errors are
+// an [HTTPError] naming the request and its status, never the token.
 //
 // Package githubtest provides an in-process server implementing the same API for tests.
 package githubsource

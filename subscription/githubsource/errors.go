@@ -2,10 +2,8 @@ package githubsource
 
 import (
 	"errors"
-	"io/fs"
-	"net/http"
-	"strconv"
 
+	"github.com/baseflow/baseflow/internal/httpkit"
 	"github.com/baseflow/baseflow/subscription"
 )
 
@@ -16,28 +14,10 @@ var (
 	ErrClosed             = subscription.ErrSourceClosed
 )
 
-// HTTPError is an API answer other than 200 OK. A 404 matches fs.ErrNotExist.
-type HTTPError struct {
-	Method string
-	// URL is the request URL, without credentials.
-	URL        string
-	StatusCode int
-	// Message is the "message" field of GitHub's error body, if any.
-	Message string
-}
-
-func (e *HTTPError) Error() string {
-	msg := e.Method + " " + e.URL + ": " + strconv.Itoa(e.StatusCode) + " " + http.StatusText(e.StatusCode)
-	if e.Message != "" {
-		msg += ": " + e.Message
-	}
-	return msg
-}
-
-// Is makes a 404 answer match fs.ErrNotExist.
-func (e *HTTPError) Is(target error) bool {
-	return target == fs.ErrNotExist && e.StatusCode == http.StatusNotFound
-}
+// HTTPError is an API answer other than 2xx: the one error type of every REST client of this
+// module (dispatch.HTTPError is the same type). Its URL is the request URL without
+// credentials, and a 404 matches fs.ErrNotExist.
+type HTTPError = httpkit.Error
 
 var (
 	errIsDirectory     = errors.New("is a directory")

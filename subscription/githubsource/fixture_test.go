@@ -81,7 +81,7 @@ func newSource(t *testing.T, srv *githubtest.Server, opts ...githubsource.Option
 	t.Helper()
 	opts = append([]githubsource.Option{
 		githubsource.WithBaseURL(srv.URL),
-		githubsource.WithBackoff(time.Millisecond, time.Second),
+		githubsource.WithBackoff(time.Millisecond), githubsource.WithMaxRetryWait(time.Second),
 		githubsource.WithHTTPClient(&http.Client{}),
 	}, opts...)
 	src, err := githubsource.New(opts...)

@@ -4,31 +4,40 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/baseflow/baseflow/internal/githubrest"
 )
 
 // DefaultBaseURL is the GitHub REST API base URL used when none is set.
-const DefaultBaseURL = "https://api.github.com"
+const DefaultBaseURL = githubrest.DefaultBaseURL
+
+// Defaults of the retry options, named as in every client of this module.
+const (
+	DefaultMaxRetries   = 4
+	DefaultBackoff      = time.Second
+	DefaultMaxRetryWait = time.Minute
+)
 
 // Option configures a Source.
 type Option func(*options)
 
 type options struct {
-	baseURL        string
-	token          string
-	client         *http.Client
-	logger         *slog.Logger
-	maxRetries     int
-	initialBackoff time.Duration
-	maxWait        time.Duration
+	baseURL      string
+	token        string
+	client       *http.Client
+	logger       *slog.Logger
+	maxRetries   int
+	backoff      time.Duration
+	maxRetryWait time.Duration
 }
 
 func defaultOptions() options {
 	return options{
-		baseURL:        DefaultBaseURL,
-		client:         http.DefaultClient,
-		maxRetries:     4,
-		initialBackoff: time.Second,
-		maxWait:        time.Minute,
+		baseURL:      DefaultBaseURL,
+		client:       http.DefaultClient,
+		maxRetries:   DefaultMaxRetries,
+		backoff:      DefaultBackoff,
+		maxRetryWait: DefaultMaxRetryWait,
 	}
 }
 
@@ -54,18 +63,20 @@ func WithLogger(l *slog.Logger) Option {
 	return func(o *options) { o.logger = l }
 }
 
-// WithMaxRetries sets how many times a failed request (429, 5xx, rate limited, or a network
-// error) is retried. The default is 4; 0 disables retries.
+// WithMaxRetries sets how many times a failed request (408, 429, 5xx, rate limited, or a
+// network error) is sent again (default DefaultMaxRetries); 0 disables retries.
 func WithMaxRetries(n int) Option {
 	return func(o *options) { o.maxRetries = max(n, 0) }
 }
 
-// WithBackoff sets the wait before the first retry (doubled for each further retry, default
-// 1 s) and the longest single wait (default 1 min). An answer asking to wait longer than
-// maxWait (Retry-After, or a rate limit reset) fails at once instead.
-func WithBackoff(initial, maxWait time.Duration) Option {
-	return func(o *options) {
-		o.initialBackoff = initial
-		o.maxWait = maxWait
-	}
+// WithBackoff sets the wait before the first retry when GitHub does not say how long to wait
+// (default DefaultBackoff); it doubles for each further retry, with ±10% jitter.
+func WithBackoff(d time.Duration) Option {
+	return func(o *options) { o.backoff = max(d, 0) }
+}
+
+// WithMaxRetryWait caps one wait between attempts (default DefaultMaxRetryWait). An answer
+// asking to wait longer (Retry-After, or a rate limit reset) fails at once instead.
+func WithMaxRetryWait(d time.Duration) Option {
+	return func(o *options) { o.maxRetryWait = max(d, 0) }
 }

@@ -7,27 +7,23 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"net/http"
 	"net/url"
 	"os"
 	"path"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/baseflow/baseflow/internal/cleartext"
+	"github.com/baseflow/baseflow/internal/githubrest"
+	"github.com/baseflow/baseflow/internal/httpkit"
 	"github.com/baseflow/baseflow/subscription"
 )
 
 // Source reads repositories through the GitHub REST API. It caches the trees and blobs it
 // fetched until Close, and is safe for concurrent use.
 type Source struct {
-	baseURL string // without a trailing slash
-	token   string
-	client  *http.Client
-	log     *slog.Logger
-	retry   retryPolicy
-	sleep   func(context.Context, time.Duration) error
+	api *httpkit.Client
+	log *slog.Logger
 
 	// ctx is cancelled by Close; requests made for file systems returned by Tree use it.
 	ctx    context.Context
@@ -81,12 +77,17 @@ func New(opts ...Option) (*Source, error) {
 		client = defaultOptions().client
 	}
 	s := &Source{
-		baseURL: strings.TrimSuffix(u.String(), "/"),
-		token:   o.token,
-		client:  client,
-		log:     logger,
-		retry:   retryPolicy{maxRetries: o.maxRetries, initialBackoff: o.initialBackoff, maxWait: o.maxWait},
-		sleep:   sleepContext,
+		api: githubrest.New(githubrest.Config{
+			BaseURL:          strings.TrimSuffix(u.String(), "/"),
+			Token:            o.token,
+			UserAgent:        userAgent,
+			HTTP:             client,
+			Logger:           logger,
+			Retry:            httpkit.Retry{MaxRetries: o.maxRetries, Backoff: o.backoff, MaxWait: o.maxRetryWait},
+			ShowHost:         true,
+			MaxResponseBytes: maxResponseSize,
+		}),
+		log: logger,
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	return s, nil
