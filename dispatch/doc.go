@@ -30,7 +30,7 @@
 // memory; a new CI system is one more subpackage and one more entry in the table that
 // package dispatch/backends builds from settings. Per-run data, such as the reasons notifications
 // quote, travels on each [Job], never on the Dispatcher. Packages dispatch/azdo/azdotest and
-// dispatch/github/githubtest run in-process fakes of both services that reject any request
+// githubtest run in-process fakes of both services that reject any request
 // breaking the documented contract, and package dispatch/pipelinetest is the conformance suite
 // every backend passes.
 //

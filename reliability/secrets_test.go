@@ -18,11 +18,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	dispatchgithub "github.com/baseflow/baseflow/dispatch/github/githubtest"
-
 	"github.com/baseflow/baseflow/dispatch/azdo/azdotest"
+	"github.com/baseflow/baseflow/githubtest"
 	"github.com/baseflow/baseflow/registry/registrytest"
-	"github.com/baseflow/baseflow/subscription/githubsource/githubtest"
 )
 
 // The secrets of the run. Each is distinctive, so that finding it anywhere is a leak; the git
@@ -83,7 +81,7 @@ type secretsWorld struct {
 	git        *gitHTTPServer
 	infoAPI    *githubtest.Server
 	azdo       *azdotest.Server
-	actions    *dispatchgithub.Server
+	actions    *githubtest.Server
 	subs       string
 	mu         sync.Mutex
 	bearer     []string
@@ -105,13 +103,12 @@ func newSecretsWorld(t *testing.T) *secretsWorld {
 	writeRepo(t, filepath.Join(root, "acme", "app"), app)
 	commit(t, filepath.Join(root, "acme", "app"))
 	w.git = newGitHTTPServer(t, root, gitUser, gitPassword)
-	w.infoAPI = githubtest.NewServer(githubtest.WithToken(githubToken))
-	t.Cleanup(w.infoAPI.Close)
+	w.infoAPI = githubtest.NewServer(t, githubtest.WithToken(githubToken))
 	w.infoAPI.SetBranch("acme", "versions", "main", map[string]githubtest.File{"image-info.json": {Content: string(versions["image-info.json"].Data)}})
 
 	w.azdo = azdotest.NewServer(t, "dnceng", "internal", azdoToken)
 	w.azdo.Definition(7)
-	w.actions = dispatchgithub.NewServer(t, githubToken)
+	w.actions = githubtest.NewServer(t, githubtest.WithToken(githubToken))
 
 	dir := t.TempDir()
 	w.subs = filepath.Join(dir, "subscriptions.json")
@@ -234,7 +231,7 @@ func TestSecretsStayOutOfOutputs(t *testing.T) {
 		assert.Contains(t, outputs["github-output"], "staleImagePaths=")
 		require.NotEmpty(t, w.bearerTokens(), "the registry handed out bearer tokens")
 		assert.Positive(t, w.git.authorized.Load(), "git used the credentials in the URL")
-		assert.Empty(t, w.infoAPI.Errors())
+		assert.Empty(t, w.infoAPI.Violations())
 		assertNoSecret(t, outputs, append(allSecrets, w.bearerTokens()...)...)
 	})
 	for _, tt := range []struct {

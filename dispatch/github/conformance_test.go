@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/baseflow/baseflow/dispatch"
-	"github.com/baseflow/baseflow/dispatch/github/githubtest"
+	"github.com/baseflow/baseflow/githubtest"
 	"github.com/baseflow/baseflow/dispatch/pipelinetest"
 )
 
@@ -14,7 +14,7 @@ func TestConformance(t *testing.T) {
 	status := map[dispatch.RunStatus]string{dispatch.RunQueued: "queued", dispatch.RunInProgress: "in_progress", dispatch.RunCompleted: "completed"}
 	conclusion := map[dispatch.RunResult]string{dispatch.RunSucceeded: "success", dispatch.RunFailed: "failure", dispatch.RunCanceled: "cancelled"}
 	pipelinetest.Run(t, func(t *testing.T, runs []dispatch.Run) pipelinetest.Backend {
-		srv := githubtest.NewServer(t, token)
+		srv := githubtest.NewServer(t, githubtest.WithToken(token))
 		var ghRuns []githubtest.Run
 		for _, r := range runs {
 			ghRuns = append(ghRuns, githubtest.Run{ID: r.ID, Status: status[r.Status], Conclusion: conclusion[r.Result],

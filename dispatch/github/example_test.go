@@ -7,13 +7,13 @@ import (
 
 	"github.com/baseflow/baseflow/dispatch"
 	"github.com/baseflow/baseflow/dispatch/github"
-	"github.com/baseflow/baseflow/dispatch/github/githubtest"
+	"github.com/baseflow/baseflow/githubtest"
 )
 
 func ExampleClient_Workflow() {
 	// A fake GitHub; against github.com, leave out WithBaseURL and set GITHUB_TOKEN instead
 	// of WithToken.
-	srv := githubtest.NewServer(nil, "tok")
+	srv := githubtest.NewServer(nil, githubtest.WithToken("tok"))
 	defer srv.Close()
 	srv.Workflow("octo", "images", "build.yml")
 

@@ -15,7 +15,7 @@ import (
 
 	"github.com/baseflow/baseflow/dispatch"
 	"github.com/baseflow/baseflow/dispatch/github"
-	"github.com/baseflow/baseflow/dispatch/github/githubtest"
+	"github.com/baseflow/baseflow/githubtest"
 	"github.com/baseflow/baseflow/subscription"
 )
 
@@ -51,7 +51,7 @@ func count(reqs []githubtest.Request, method string) int {
 
 func TestDispatch(t *testing.T) {
 	t.Parallel()
-	srv := githubtest.NewServer(t, token)
+	srv := githubtest.NewServer(t, githubtest.WithToken(token))
 	srv.Workflow("octo", "images", "build.yml")
 	c := newClient(t, srv, nil)
 	run, err := c.Workflow("octo", "images", "build.yml", "main").Queue(context.Background(), dispatch.QueueRequest{
@@ -72,7 +72,7 @@ func TestDispatch(t *testing.T) {
 
 func TestDispatchReturnRunDetails(t *testing.T) {
 	t.Parallel()
-	srv := githubtest.NewServer(t, token)
+	srv := githubtest.NewServer(t, githubtest.WithToken(token))
 	srv.Workflow("octo", "images", "build.yml")
 	c := newClient(t, srv, nil, github.WithReturnRunDetails(true))
 	run, err := c.Workflow("octo", "images", "build.yml", "main").Queue(context.Background(),
@@ -84,7 +84,7 @@ func TestDispatchReturnRunDetails(t *testing.T) {
 
 func TestActiveRuns(t *testing.T) {
 	t.Parallel()
-	srv := githubtest.NewServer(t, token)
+	srv := githubtest.NewServer(t, githubtest.WithToken(token))
 	srv.Workflow("octo", "images", "build.yml",
 		githubtest.Run{ID: 1, Status: "completed", Conclusion: "success", Branch: "main", Event: "push", CreatedAt: t0},
 		githubtest.Run{ID: 2, Status: "in_progress", Branch: "main", Event: "workflow_dispatch", CreatedAt: t0.Add(time.Hour)},
@@ -126,7 +126,7 @@ func TestActiveRuns(t *testing.T) {
 
 func TestRecentRuns(t *testing.T) {
 	t.Parallel()
-	srv := githubtest.NewServer(t, token)
+	srv := githubtest.NewServer(t, githubtest.WithToken(token))
 	srv.Workflow("octo", "images", "build.yml",
 		githubtest.Run{ID: 1, Status: "completed", Conclusion: "failure", Branch: "main", Event: "workflow_dispatch", CreatedAt: t0},
 		githubtest.Run{ID: 2, Status: "completed", Conclusion: "timed_out", Branch: "main", Event: "workflow_dispatch", CreatedAt: t0.Add(time.Hour)},
@@ -176,7 +176,7 @@ func TestDispatcherGuards(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			srv := githubtest.NewServer(t, token)
+			srv := githubtest.NewServer(t, githubtest.WithToken(token))
 			srv.Workflow("octo", "images", "build.yml", tt.runs...)
 			d := &dispatch.Dispatcher{Backends: dispatch.Backends{subscription.GitHubActions: newClient(t, srv, nil)}}
 			results, err := d.Dispatch(context.Background(), subs, []subscription.ImagePaths{
@@ -204,7 +204,7 @@ func TestDispatcherGuards(t *testing.T) {
 
 func TestDispatch500ReportedOnceNotRetried(t *testing.T) {
 	t.Parallel()
-	srv := githubtest.NewServer(t, token)
+	srv := githubtest.NewServer(t, githubtest.WithToken(token))
 	srv.Workflow("octo", "images", "build.yml")
 	srv.FailNext(http.MethodPost, http.StatusInternalServerError, -1)
 	c := newClient(t, srv, nil)
@@ -216,7 +216,7 @@ func TestDispatch500ReportedOnceNotRetried(t *testing.T) {
 
 func TestGetRetriedAfter503(t *testing.T) {
 	t.Parallel()
-	srv := githubtest.NewServer(t, token)
+	srv := githubtest.NewServer(t, githubtest.WithToken(token))
 	srv.Workflow("octo", "images", "build.yml", githubtest.Run{ID: 1, Status: "completed", Conclusion: "failure", Branch: "main",
 		Event: "workflow_dispatch", CreatedAt: t0})
 	srv.FailNext(http.MethodGet, http.StatusServiceUnavailable, 1)
@@ -231,7 +231,7 @@ func TestNotifier(t *testing.T) {
 	t.Parallel()
 	subs, err := subscription.Parse("subs.json", []byte(octoSubs))
 	require.NoError(t, err)
-	srv := githubtest.NewServer(t, token)
+	srv := githubtest.NewServer(t, githubtest.WithToken(token))
 	n := newClient(t, srv, nil).Notifier("octo", "notifications")
 	base := dispatch.Result{SubscriptionID: "octo/images/main/manifest.json", Paths: []string{"b", "a"}}
 	for _, r := range []dispatch.Result{
@@ -276,7 +276,7 @@ func TestNotifierCloseFails(t *testing.T) {
 	t.Parallel()
 	subs, err := subscription.Parse("subs.json", []byte(octoSubs))
 	require.NoError(t, err)
-	srv := githubtest.NewServer(t, token)
+	srv := githubtest.NewServer(t, githubtest.WithToken(token))
 	srv.FailNext(http.MethodPatch, http.StatusBadGateway, 1)
 	n := newClient(t, srv, nil).Notifier("octo", "notifications")
 	err = n.Notify(context.Background(), dispatch.Notification{Subscription: subs[0],
@@ -286,7 +286,7 @@ func TestNotifierCloseFails(t *testing.T) {
 
 func TestTokenNeverPrinted(t *testing.T) {
 	t.Parallel()
-	srv := githubtest.NewServer(t, token)
+	srv := githubtest.NewServer(t, githubtest.WithToken(token))
 	srv.Workflow("octo", "images", "build.yml")
 	var logs bytes.Buffer
 	var errs []string

@@ -16,7 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/baseflow/baseflow/dispatch/azdo/azdotest"
-	"github.com/baseflow/baseflow/dispatch/github/githubtest"
+	"github.com/baseflow/baseflow/githubtest"
 	"github.com/baseflow/baseflow/internal/cli"
 	"github.com/baseflow/baseflow/internal/cli/clitest"
 )
@@ -55,7 +55,7 @@ func newFixture(t *testing.T) *fixture {
 	f := &fixture{
 		subs:   subs,
 		azdo:   azdotest.NewServer(t, "dnceng", "internal", azdoToken),
-		github: githubtest.NewServer(t, githubToken),
+		github: githubtest.NewServer(t, githubtest.WithToken(githubToken)),
 		env:    map[string]string{"AZURE_DEVOPS_TOKEN": azdoToken, "GITHUB_TOKEN": githubToken},
 	}
 	f.azdo.Definition(373)

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/baseflow/baseflow/subscription/githubsource/githubtest"
+	"github.com/baseflow/baseflow/githubtest"
 )
 
 func TestRetryWaits(t *testing.T) {
@@ -106,10 +106,9 @@ func TestErrorsHideBaseURLCredentials(t *testing.T) {
 
 func TestRetryCancelled(t *testing.T) {
 	t.Parallel()
-	srv := githubtest.NewServer()
-	defer srv.Close()
+	srv := githubtest.NewServer(t)
 	srv.SetBranch("acme", "app", "main", map[string]githubtest.File{"manifest.json": {Content: "{}"}})
-	srv.FailNext(1, http.StatusServiceUnavailable, nil)
+	srv.FailNextWith("", http.StatusServiceUnavailable, 1, nil)
 	s, err := New(WithBaseURL(srv.URL), WithBackoff(time.Hour), WithMaxRetryWait(2*time.Hour), WithHTTPClient(&http.Client{}))
 	require.NoError(t, err)
 	defer s.Close()
@@ -136,5 +135,5 @@ func TestRetryCancelled(t *testing.T) {
 	data, err := s.ReadFile(t.Context(), "acme", "app", "main", "manifest.json")
 	require.NoError(t, err)
 	assert.Equal(t, "{}", string(data))
-	assert.Empty(t, srv.Errors())
+	assert.Empty(t, srv.Violations())
 }

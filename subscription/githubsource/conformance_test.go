@@ -8,18 +8,14 @@ import (
 
 	"github.com/baseflow/baseflow/subscription"
 	"github.com/baseflow/baseflow/subscription/githubsource"
-	"github.com/baseflow/baseflow/subscription/githubsource/githubtest"
+	"github.com/baseflow/baseflow/githubtest"
 	"github.com/baseflow/baseflow/subscription/sourcetest"
 )
 
 func TestConformance(t *testing.T) {
 	t.Parallel()
 	sourcetest.Run(t, func(t *testing.T, branches []sourcetest.Branch) subscription.Source {
-		srv := githubtest.NewServer(githubtest.WithToken("conformance-token"))
-		t.Cleanup(func() {
-			srv.Close()
-			require.Empty(t, srv.Errors())
-		})
+		srv := githubtest.NewServer(t, githubtest.WithToken("conformance-token"))
 		for _, b := range branches {
 			files := map[string]githubtest.File{}
 			for name, content := range b.Files {

@@ -14,5 +14,6 @@
 // WithBackoff, WithMaxRetryWait: the same options as every client of this module). Errors are
 // an [HTTPError] naming the request and its status, never the token.
 //
-// Package githubtest provides an in-process server implementing the same API for tests.
+// Package githubtest (at the module root) runs an in-process fake of the same API, shared with
+// the GitHub Actions dispatcher, for tests.
 package githubsource

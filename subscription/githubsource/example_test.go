@@ -8,13 +8,13 @@ import (
 	"log"
 
 	"github.com/baseflow/baseflow/subscription/githubsource"
-	"github.com/baseflow/baseflow/subscription/githubsource/githubtest"
+	"github.com/baseflow/baseflow/githubtest"
 )
 
 func Example() {
 	// A fake GitHub Enterprise API with one repository; use githubsource.NewFromEnv() (or
 	// WithBaseURL and WithToken) for a real one.
-	api := githubtest.NewServer(githubtest.WithPathPrefix("/api/v3"), githubtest.WithToken("example-token"))
+	api := githubtest.NewServer(nil, githubtest.WithPathPrefix("/api/v3"), githubtest.WithToken("example-token"))
 	defer api.Close()
 	api.SetBranch("dotnet", "versions", "main", map[string]githubtest.File{
 		"build-info/docker/image-info.json": {Content: `{"schemaVersion":"2.0","repos":[]}`},
@@ -35,7 +35,7 @@ func Example() {
 		log.Fatal(err)
 	}
 	fmt.Printf("%s\n", info)
-	fmt.Println(api.Requests()[0])
+	fmt.Println(api.RequestLines()[0])
 
 	// The whole repository, contents fetched on demand.
 	tree, err := src.Tree(ctx, "dotnet", "versions", "main")

@@ -6,11 +6,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/baseflow/baseflow/subscription/githubsource"
-	"github.com/baseflow/baseflow/subscription/githubsource/githubtest"
+	"github.com/baseflow/baseflow/githubtest"
 )
 
 // bigFile is 1.3 MB of pseudo-random bytes: over the 1 MB the contents API can return.
@@ -49,11 +48,7 @@ var mainFiles = map[string]githubtest.File{
 // that every request followed the API.
 func newServer(t *testing.T, opts ...githubtest.Option) *githubtest.Server {
 	t.Helper()
-	srv := githubtest.NewServer(opts...)
-	t.Cleanup(func() {
-		assert.Empty(t, srv.Errors(), "requests not following the API")
-		srv.Close()
-	})
+	srv := githubtest.NewServer(t, opts...)
 	srv.SetBranch("acme", "app", "main", mainFiles)
 	srv.SetBranch("acme", "app", "nightly", map[string]githubtest.File{
 		"manifest.json":         {Content: `{"branch":"nightly"}`},

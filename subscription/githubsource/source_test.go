@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/baseflow/baseflow/subscription/githubsource"
-	"github.com/baseflow/baseflow/subscription/githubsource/githubtest"
+	"github.com/baseflow/baseflow/githubtest"
 )
 
 func TestReadFile(t *testing.T) {
@@ -104,7 +104,7 @@ func TestReadFileRequests(t *testing.T) {
 
 	_, err := src.ReadFile(ctx, "acme", "app", "release/8.0", "build/image-info.json")
 	require.NoError(t, err)
-	requests := srv.Requests()
+	requests := srv.RequestLines()
 	require.Len(t, requests, 2)
 	assert.Equal(t, "GET /repos/acme/app/git/trees/release%2F8.0:build", requests[0])
 	assert.Regexp(t, `^GET /repos/acme/app/git/blobs/[0-9a-f]{40}$`, requests[1])
@@ -112,12 +112,12 @@ func TestReadFileRequests(t *testing.T) {
 	// Cached: no more requests for the same file.
 	_, err = src.ReadFile(ctx, "acme", "app", "release/8.0", "build/image-info.json")
 	require.NoError(t, err)
-	assert.Len(t, srv.Requests(), 2)
+	assert.Len(t, srv.RequestLines(), 2)
 
 	srv.ResetRequests()
 	_, err = src.ReadFile(ctx, "acme", "app", "main", "manifest.json")
 	require.NoError(t, err)
-	requests = srv.Requests()
+	requests = srv.RequestLines()
 	require.Len(t, requests, 2)
 	assert.Equal(t, "GET /repos/acme/app/git/trees/main", requests[0])
 
@@ -125,7 +125,7 @@ func TestReadFileRequests(t *testing.T) {
 	srv.ResetRequests()
 	_, err = src.ReadFile(ctx, "acme", "app", "gone", "manifest.json")
 	require.ErrorIs(t, err, githubsource.ErrBranchNotFound)
-	assert.Equal(t, []string{"GET /repos/acme/app/git/trees/gone", "GET /repos/acme/app"}, srv.Requests())
+	assert.Equal(t, []string{"GET /repos/acme/app/git/trees/gone", "GET /repos/acme/app"}, srv.RequestLines())
 	assert.Contains(t, err.Error(), "acme/app branch gone: branch not found: GET "+srv.URL+"/repos/acme/app/git/trees/gone: 404 Not Found")
 }
 
@@ -156,7 +156,7 @@ func TestTree(t *testing.T) {
 
 	fsys, err := src.Tree(t.Context(), "acme", "app", "main")
 	require.NoError(t, err)
-	assert.Equal(t, []string{"GET /repos/acme/app/git/trees/main?recursive=1"}, srv.Requests(), "one listing request")
+	assert.Equal(t, []string{"GET /repos/acme/app/git/trees/main?recursive=1"}, srv.RequestLines(), "one listing request")
 
 	var files, dirs []string
 	require.NoError(t, fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
@@ -174,20 +174,20 @@ func TestTree(t *testing.T) {
 		"src/app/Dockerfile", "src/app/link", "src/up",
 	}, files)
 	assert.Equal(t, []string{".", "build", "src", "src/app", "vendor", "vendor/lib"}, dirs)
-	assert.Len(t, srv.Requests(), 1, "walking needs no request")
+	assert.Len(t, srv.RequestLines(), 1, "walking needs no request")
 
 	// Contents are fetched on first use, then cached.
 	data, err := fs.ReadFile(fsys, "build/image-info.dotnet-big.json")
 	require.NoError(t, err)
 	assert.True(t, bigFile == string(data), "1.3 MB file content")
-	assert.Len(t, srv.Requests(), 2)
+	assert.Len(t, srv.RequestLines(), 2)
 	f, err := fsys.Open("build/image-info.dotnet-big.json")
 	require.NoError(t, err)
 	info, err := f.Stat()
 	require.NoError(t, err)
 	assert.Equal(t, int64(len(bigFile)), info.Size())
 	require.NoError(t, f.Close())
-	assert.Len(t, srv.Requests(), 2)
+	assert.Len(t, srv.RequestLines(), 2)
 
 	tests := []struct {
 		name, want, wantErr string
@@ -261,7 +261,7 @@ func TestTreeTruncated(t *testing.T) {
 
 	fsys, err := src.Tree(t.Context(), "acme", "clean", "main")
 	require.NoError(t, err)
-	requests := srv.Requests()
+	requests := srv.RequestLines()
 	// The recursive listing, then one per directory: ., docs, src, docs/deep, src/a, src/b, docs/deep/er.
 	require.Len(t, requests, 8)
 	assert.Equal(t, "GET /repos/acme/clean/git/trees/main?recursive=1", requests[0])
@@ -294,10 +294,10 @@ func TestTreeNotFound(t *testing.T) {
 	assert.Equal(t, "Not Found", httpErr.Message)
 
 	// Not-found answers are cached for the Source's lifetime.
-	n := len(srv.Requests())
+	n := len(srv.RequestLines())
 	_, err = src.Tree(t.Context(), "acme", "nope", "main")
 	require.ErrorIs(t, err, githubsource.ErrRepositoryNotFound)
-	assert.Len(t, srv.Requests(), n)
+	assert.Len(t, srv.RequestLines(), n)
 }
 
 func TestConcurrentRequestsOnce(t *testing.T) {
@@ -330,7 +330,7 @@ func TestConcurrentRequestsOnce(t *testing.T) {
 		assert.Equal(t, `{"schemaVersion":"2.0"}`, string(files[i]))
 	}
 	count := map[string]int{}
-	for _, r := range srv.Requests() {
+	for _, r := range srv.RequestLines() {
 		count[r]++
 	}
 	assert.Len(t, count, 3)
@@ -350,7 +350,7 @@ func TestConcurrentRequestsOnce(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	assert.Len(t, srv.Requests(), 1)
+	assert.Len(t, srv.RequestLines(), 1)
 }
 
 func TestToken(t *testing.T) {
@@ -365,7 +365,7 @@ func TestToken(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, `{"branch":"main"}`, string(data))
 		// The server rejects requests without the exact header; none were rejected.
-		assert.Empty(t, srv.Errors())
+		assert.Empty(t, srv.Violations())
 	})
 	t.Run("absent without a token", func(t *testing.T) {
 		t.Parallel()
@@ -376,8 +376,7 @@ func TestToken(t *testing.T) {
 	})
 	t.Run("never in errors", func(t *testing.T) {
 		t.Parallel()
-		srv := githubtest.NewServer(githubtest.WithToken("another-token"))
-		defer srv.Close()
+		srv := githubtest.NewServer(t, githubtest.WithToken("another-token"))
 		srv.SetBranch("acme", "app", "main", mainFiles)
 		src := newSource(t, srv, githubsource.WithToken(token), githubsource.WithMaxRetries(1))
 		_, err := src.ReadFile(t.Context(), "acme", "app", "main", "manifest.json")
@@ -386,7 +385,7 @@ func TestToken(t *testing.T) {
 		assert.NotContains(t, err.Error(), token)
 
 		srv2 := newServer(t, githubtest.WithToken(token))
-		srv2.FailNext(10, http.StatusInternalServerError, nil)
+		srv2.FailNextWith("", http.StatusInternalServerError, 10, nil)
 		src2 := newSource(t, srv2, githubsource.WithToken(token), githubsource.WithMaxRetries(1))
 		_, err = src2.Tree(t.Context(), "acme", "app", "main")
 		require.Error(t, err)
@@ -450,7 +449,7 @@ func TestRetries(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			srv := newServer(t)
-			srv.FailNext(tt.failures, tt.status, tt.header)
+			srv.FailNextWith("", tt.status, tt.failures, tt.header)
 			src := newSource(t, srv, githubsource.WithMaxRetries(tt.retries))
 			data, err := src.ReadFile(t.Context(), "acme", "app", "main", "build/image-info.json")
 			if tt.wantErr != "" {
@@ -464,7 +463,7 @@ func TestRetries(t *testing.T) {
 				assert.Equal(t, `{"schemaVersion":"2.0"}`, string(data))
 			}
 			// Every try asks for the directory listing; a successful one then for the blob.
-			assert.Len(t, srv.Requests(), tt.wantTries)
+			assert.Len(t, srv.RequestLines(), tt.wantTries)
 		})
 	}
 }

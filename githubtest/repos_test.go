@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/baseflow/baseflow/subscription/githubsource/githubtest"
+	"github.com/baseflow/baseflow/githubtest"
 	"github.com/baseflow/baseflow/subscription/gitsource/gittest"
 )
 
@@ -34,6 +34,7 @@ func apiHeader() http.Header {
 	return http.Header{
 		"Accept":               {"application/vnd.github+json"},
 		"X-Github-Api-Version": {"2022-11-28"},
+		"User-Agent":           {"githubtest-test"},
 	}
 }
 
@@ -68,18 +69,18 @@ func TestObjectNamesMatchGit(t *testing.T) {
 	repo.Git("add", "--all")
 	want := repo.Git("write-tree")
 
-	srv := githubtest.NewServer()
-	defer srv.Close()
+	srv := githubtest.NewServer(t)
 	srv.SetBranch("acme", "app", "main", files)
 	status, body := get(t, srv.URL+"/repos/acme/app/git/trees/main", apiHeader())
 	require.Equal(t, http.StatusOK, status)
 	assert.Equal(t, want, body["sha"])
-	assert.Empty(t, srv.Errors())
+	assert.Empty(t, srv.Violations())
 }
 
 func TestServerChecksRequests(t *testing.T) {
 	t.Parallel()
-	srv := githubtest.NewServer(githubtest.WithPathPrefix("/api/v3"), githubtest.WithToken("tok"))
+	tb := &stubTB{}
+	srv := githubtest.NewServer(tb, githubtest.WithPathPrefix("/api/v3"), githubtest.WithToken("tok"))
 	defer srv.Close()
 	srv.SetBranch("acme", "app", "release/8.0", map[string]githubtest.File{
 		"src/a/Dockerfile": {Content: strings.Repeat("x", 100)},
@@ -108,7 +109,7 @@ func TestServerChecksRequests(t *testing.T) {
 	assert.Equal(t, http.StatusOK, status)
 	status, _ = get(t, srv.URL+"/repos/acme/app/git/trees/nope", auth)
 	assert.Equal(t, http.StatusNotFound, status)
-	assert.Empty(t, srv.Errors(), "documented requests are not errors")
+	assert.Empty(t, srv.Violations(), "documented requests are not errors")
 
 	// Not following the API: an unescaped ref, a missing header, a wrong token, no prefix.
 	status, _ = get(t, srv.URL+"/repos/acme/app/git/trees/release/8.0", auth)
@@ -119,7 +120,7 @@ func TestServerChecksRequests(t *testing.T) {
 	assert.Equal(t, http.StatusUnauthorized, status)
 	status, _ = get(t, strings.TrimSuffix(srv.URL, "/api/v3")+"/repos/acme/app", auth)
 	assert.Equal(t, http.StatusNotFound, status)
-	assert.Len(t, srv.Errors(), 4)
+	assert.Len(t, srv.Violations(), 3, "an unescaped ref, a missing header, a path outside the prefix")
 
 	assert.Equal(t, []string{
 		"GET /repos/acme/app/git/trees/release%2F8.0:src%2Fa",
@@ -129,5 +130,48 @@ func TestServerChecksRequests(t *testing.T) {
 		"GET /repos/acme/app/git/trees/release/8.0",
 		"GET /repos/acme/app",
 		"GET /repos/acme/app",
-	}, srv.Requests())
+	}, srv.RequestLines())
+	for _, f := range tb.cleanups {
+		f()
+	}
+	assert.Len(t, tb.errors, 3, "every violation fails the test")
+}
+
+func TestAnonymousServerRejectsCredentials(t *testing.T) {
+	t.Parallel()
+	tb := &stubTB{}
+	srv := githubtest.NewServer(tb)
+	defer srv.Close()
+	srv.SetBranch("acme", "app", "main", map[string]githubtest.File{"a.txt": {Content: "a"}})
+	status, _ := get(t, srv.URL+"/repos/acme/app", apiHeader())
+	assert.Equal(t, http.StatusOK, status)
+	auth := apiHeader()
+	auth.Set("Authorization", "Bearer whatever")
+	status, _ = get(t, srv.URL+"/repos/acme/app", auth)
+	assert.Equal(t, http.StatusUnauthorized, status)
+	require.Len(t, srv.Violations(), 1)
+	assert.Contains(t, srv.Violations()[0], "Authorization header sent to an anonymous API")
+	noAgent := apiHeader()
+	noAgent["User-Agent"] = []string{""} // net/http sends no User-Agent header
+	status, _ = get(t, srv.URL+"/repos/acme/app", noAgent)
+	assert.Equal(t, http.StatusForbidden, status, "GitHub requires a User-Agent")
+	assert.Len(t, srv.Violations(), 2)
+}
+
+// A fake injected failure comes after the contract checks, with the headers asked for.
+func TestFailNextWith(t *testing.T) {
+	t.Parallel()
+	srv := githubtest.NewServer(t)
+	srv.SetBranch("acme", "app", "main", map[string]githubtest.File{"a.txt": {Content: "a"}})
+	srv.FailNextWith("", http.StatusTooManyRequests, 1, http.Header{"Retry-After": {"3"}})
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL+"/repos/acme/app", nil)
+	require.NoError(t, err)
+	req.Header = apiHeader()
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
+	assert.Equal(t, "3", resp.Header.Get("Retry-After"))
+	status, _ := get(t, srv.URL+"/repos/acme/app", apiHeader())
+	assert.Equal(t, http.StatusOK, status, "only the next request fails")
 }

@@ -1,30 +1,15 @@
-// Package githubtest runs an in-process fake of the part of the GitHub REST API that
-// dispatch/github uses (workflow runs, workflow dispatch, issues), and checks every request
-// against the documented contract.
-//
-// A request with a wrong method, path, query parameter, Accept, X-GitHub-Api-Version or
-// Content-Type header, or body shape is answered with 400, 404 or 422 and recorded as a
-// violation, which fails the test at cleanup. A wrong token is answered 401, as GitHub does.
-// A dispatched workflow gets a new queued run, so the guards see it.
 package githubtest
 
 import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strconv"
-	"strings"
-	"sync"
-	"testing"
 	"time"
 
-	"github.com/baseflow/baseflow/dispatch/internal/fakeserver"
+	"github.com/baseflow/baseflow/internal/fakeserver"
 )
-
-// Request is one request the fake received.
-type Request = fakeserver.Request
 
 // Run is a workflow run as the fake serves it.
 type Run struct {
@@ -53,42 +38,6 @@ type Issue struct {
 	Closed      bool
 }
 
-// Server is the fake. Its URL is the API base URL to give the client (github.WithBaseURL).
-type Server struct {
-	URL   string
-	Token string
-
-	srv        *httptest.Server
-	base       fakeserver.Base
-	mu         sync.Mutex
-	workflows  map[string][]Run // "owner/repo/workflow" → runs
-	dispatches []Dispatch
-	issues     []*Issue
-	nextRun    int64
-	now        time.Time
-}
-
-// NewServer starts a fake that accepts token; it is closed, and its contract violations
-// reported, when t ends. With a nil t, call Close and check Violations yourself.
-func NewServer(t testing.TB, token string) *Server {
-	s := &Server{
-		Token:     token,
-		workflows: map[string][]Run{},
-		nextRun:   9000,
-		now:       time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC),
-	}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
-	s.URL = s.srv.URL
-	if t != nil {
-		t.Cleanup(s.srv.Close)
-		s.base.Init(t)
-	}
-	return s
-}
-
-// Close shuts the fake down.
-func (s *Server) Close() { s.srv.Close() }
-
 // Workflow declares a workflow of owner/repo (its file name or id) with its runs, in any
 // order. Requests for undeclared workflows get 404.
 func (s *Server) Workflow(owner, repo, workflow string, runs ...Run) {
@@ -115,59 +64,9 @@ func (s *Server) Issues() []Issue {
 	return out
 }
 
-// FailNext makes the next times requests with method fail with status (times < 0: all).
-func (s *Server) FailNext(method string, status, times int) { s.base.FailNext(method, status, times) }
-
-// Requests returns every request received, in order.
-func (s *Server) Requests() []Request { return s.base.Requests() }
-
-// Violations returns the contract violations seen so far.
-func (s *Server) Violations() []string { return s.base.Violations() }
-
 // RunURL is the html_url the fake gives a run.
 func (s *Server) RunURL(owner, repo string, id int64) string {
 	return fmt.Sprintf("%s/%s/%s/actions/runs/%d", s.URL, owner, repo, id)
-}
-
-func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	if !s.base.Begin(w, r) {
-		return
-	}
-	if r.Header.Get("Authorization") != "Bearer "+s.Token {
-		fakeserver.WriteJSON(w, http.StatusUnauthorized, map[string]string{"message": "Bad credentials"})
-		return
-	}
-	if got := r.Header.Get("Accept"); got != "application/vnd.github+json" {
-		s.base.Violate(w, r, http.StatusBadRequest, "Accept %q, want application/vnd.github+json", got)
-		return
-	}
-	if got := r.Header.Get("X-GitHub-Api-Version"); got != "2022-11-28" {
-		s.base.Violate(w, r, http.StatusBadRequest, "X-GitHub-Api-Version %q, want 2022-11-28", got)
-		return
-	}
-	if r.Header.Get("User-Agent") == "" {
-		s.base.Violate(w, r, http.StatusForbidden, "a User-Agent header is required")
-		return
-	}
-	if r.Method != http.MethodGet {
-		if ct := r.Header.Get("Content-Type"); ct != "application/json" {
-			s.base.Violate(w, r, http.StatusBadRequest, "Content-Type %q, want application/json", ct)
-			return
-		}
-	}
-	parts := strings.Split(strings.TrimPrefix(r.URL.Path, "/"), "/")
-	switch {
-	case len(parts) == 7 && parts[0] == "repos" && parts[3] == "actions" && parts[4] == "workflows" && parts[6] == "runs" && r.Method == http.MethodGet:
-		s.listRuns(w, r, parts[1], parts[2], parts[5])
-	case len(parts) == 7 && parts[0] == "repos" && parts[3] == "actions" && parts[4] == "workflows" && parts[6] == "dispatches" && r.Method == http.MethodPost:
-		s.dispatch(w, r, parts[1], parts[2], parts[5])
-	case len(parts) == 4 && parts[0] == "repos" && parts[3] == "issues" && r.Method == http.MethodPost:
-		s.createIssue(w, r, parts[1], parts[2])
-	case len(parts) == 5 && parts[0] == "repos" && parts[3] == "issues" && r.Method == http.MethodPatch:
-		s.updateIssue(w, r, parts[1], parts[2], parts[4])
-	default:
-		s.base.Violate(w, r, http.StatusNotFound, "no such route")
-	}
 }
 
 var runStatuses = []string{"requested", "queued", "pending", "waiting", "in_progress", "completed",
@@ -203,7 +102,7 @@ func (s *Server) listRuns(w http.ResponseWriter, r *http.Request, owner, repo, w
 	runs = slices.Clone(runs)
 	s.mu.Unlock()
 	if !ok {
-		fakeserver.WriteJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
+		notFound(w)
 		return
 	}
 	runs = slices.DeleteFunc(runs, func(run Run) bool {
@@ -275,7 +174,7 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, owner, repo, w
 	}
 	s.mu.Unlock()
 	if !ok {
-		fakeserver.WriteJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
+		notFound(w)
 		return
 	}
 	if body.ReturnRunDetails {
@@ -335,7 +234,7 @@ func (s *Server) updateIssue(w http.ResponseWriter, r *http.Request, owner, repo
 	}
 	s.mu.Unlock()
 	if is == nil {
-		fakeserver.WriteJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
+		notFound(w)
 		return
 	}
 	fakeserver.WriteJSON(w, http.StatusOK, map[string]any{"number": n, "state": body.State})

@@ -19,8 +19,9 @@ type Request struct {
 }
 
 type failure struct {
-	method string
+	method string // "" matches every method
 	status int
+	header http.Header
 	times  int // remaining; <0 means always
 }
 
@@ -44,11 +45,31 @@ func (b *Base) Init(t testing.TB) {
 // Begin logs r and answers it with an injected failure if one applies; it returns false
 // when r has been answered.
 func (b *Base) Begin(w http.ResponseWriter, r *http.Request) bool {
+	b.Record(r)
+	return b.Inject(w, r)
+}
+
+// Record logs r.
+func (b *Base) Record(r *http.Request) {
 	b.mu.Lock()
+	defer b.mu.Unlock()
 	b.requests = append(b.requests, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery})
+}
+
+// ResetRequests forgets the requests logged so far.
+func (b *Base) ResetRequests() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.requests = nil
+}
+
+// Inject answers r with an injected failure if one applies; it returns false when r has been
+// answered.
+func (b *Base) Inject(w http.ResponseWriter, r *http.Request) bool {
+	b.mu.Lock()
 	var hit *failure
 	for _, f := range b.failures {
-		if f.method == r.Method && f.times != 0 {
+		if (f.method == "" || f.method == r.Method) && f.times != 0 {
 			hit = f
 			if f.times > 0 {
 				f.times--
@@ -59,6 +80,9 @@ func (b *Base) Begin(w http.ResponseWriter, r *http.Request) bool {
 	b.mu.Unlock()
 	if hit == nil {
 		return true
+	}
+	for k, v := range hit.header {
+		w.Header()[k] = v
 	}
 	WriteJSON(w, hit.status, map[string]string{"message": fmt.Sprintf("injected failure %d", hit.status)})
 	return false
@@ -73,12 +97,12 @@ func (b *Base) Violate(w http.ResponseWriter, r *http.Request, status int, forma
 	WriteJSON(w, status, map[string]string{"message": msg})
 }
 
-// FailNext makes the next times requests with method fail with status; times < 0 means
-// every such request.
-func (b *Base) FailNext(method string, status, times int) {
+// FailNext makes the next times requests with method ("" for any) fail with status and
+// header; times < 0 means every such request.
+func (b *Base) FailNext(method string, status, times int, header http.Header) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.failures = append(b.failures, &failure{method: method, status: status, times: times})
+	b.failures = append(b.failures, &failure{method: method, status: status, header: header, times: times})
 }
 
 // Requests returns every request received, in order.

@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/baseflow/baseflow/dispatch/github/githubtest"
+	"github.com/baseflow/baseflow/githubtest"
 )
 
 // stubTB collects what the fake reports at cleanup instead of failing the test.
@@ -25,7 +25,7 @@ func (s *stubTB) Errorf(format string, args ...any) { s.errors = append(s.errors
 func TestServerRejectsContractViolations(t *testing.T) {
 	t.Parallel()
 	tb := &stubTB{}
-	srv := githubtest.NewServer(tb, "tok")
+	srv := githubtest.NewServer(tb, githubtest.WithToken("tok"))
 	srv.Workflow("o", "r", "build.yml")
 	do := func(method, path, body string, header map[string]string) int {
 		req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
