@@ -5,8 +5,8 @@ import (
 	"testing"
 
 	"github.com/baseflow/baseflow/dispatch"
-	"github.com/baseflow/baseflow/githubtest"
 	"github.com/baseflow/baseflow/dispatch/pipelinetest"
+	"github.com/baseflow/baseflow/githubtest"
 )
 
 func TestConformance(t *testing.T) {

@@ -6,9 +6,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/baseflow/baseflow/githubtest"
 	"github.com/baseflow/baseflow/subscription"
 	"github.com/baseflow/baseflow/subscription/githubsource"
-	"github.com/baseflow/baseflow/githubtest"
 	"github.com/baseflow/baseflow/subscription/sourcetest"
 )
 

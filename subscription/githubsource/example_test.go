@@ -7,8 +7,8 @@ import (
 	"io/fs"
 	"log"
 
-	"github.com/baseflow/baseflow/subscription/githubsource"
 	"github.com/baseflow/baseflow/githubtest"
+	"github.com/baseflow/baseflow/subscription/githubsource"
 )
 
 func Example() {

@@ -8,8 +8,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/baseflow/baseflow/subscription/githubsource"
 	"github.com/baseflow/baseflow/githubtest"
+	"github.com/baseflow/baseflow/subscription/githubsource"
 )
 
 // bigFile is 1.3 MB of pseudo-random bytes: over the 1 MB the contents API can return.

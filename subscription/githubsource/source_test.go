@@ -12,8 +12,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/baseflow/baseflow/subscription/githubsource"
 	"github.com/baseflow/baseflow/githubtest"
+	"github.com/baseflow/baseflow/subscription/githubsource"
 )
 
 func TestReadFile(t *testing.T) {

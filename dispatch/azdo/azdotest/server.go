@@ -102,7 +102,9 @@ func (s *Server) Queued() []QueuedBuild {
 }
 
 // FailNext makes the next times requests with method fail with status (times < 0: all).
-func (s *Server) FailNext(method string, status, times int) { s.base.FailNext(method, status, times, nil) }
+func (s *Server) FailNext(method string, status, times int) {
+	s.base.FailNext(method, status, times, nil)
+}
 
 // Requests returns every request received, in order.
 func (s *Server) Requests() []Request { return s.base.Requests() }
