@@ -25,6 +25,7 @@ import (
 	"github.com/baseflow/baseflow/registry/registrytest"
 	"github.com/baseflow/baseflow/registry/remote"
 	"github.com/baseflow/baseflow/subscription"
+	"github.com/baseflow/baseflow/subscription/gitsource/gittest"
 )
 
 var linux = []registry.Platform{{OS: "linux", Architecture: "amd64"}, {OS: "linux", Architecture: "arm64", Variant: "v8"}}
@@ -77,14 +78,14 @@ func newWorld(t *testing.T, reg *registrytest.Server, manifests ...struct {
 		info, err := fixture.ImageInfo(files, "manifest.json", manifest.Options{}, reg.DigestOf)
 		require.NoError(t, err)
 		infos["info/"+m.name+".json"] = string(info)
-		require.NoError(t, fixture.GitRepo(filepath.Join(w.dir, "git", "contoso", m.name), files))
+		gittest.Init(t, filepath.Join(w.dir, "git", "contoso", m.name)).SetBranch("main", m.files)
 		w.subs = append(w.subs, subscription.Subscription{
 			Manifest:        subscription.ManifestFile{Owner: "contoso", Repo: m.name, Branch: "main", Path: "manifest.json"},
 			ImageInfo:       subscription.GitFile{Owner: "contoso", Repo: "versions", Branch: "main", Path: "info/" + m.name + ".json"},
 			PipelineTrigger: subscription.PipelineTrigger{ID: 7, PathVariable: "imageBuilder.pathArgs"},
 		})
 	}
-	require.NoError(t, fixture.GitRepo(filepath.Join(w.dir, "git", "contoso", "versions"), fixture.Files(infos)))
+	gittest.Init(t, filepath.Join(w.dir, "git", "contoso", "versions")).SetBranch("main", infos)
 	return w
 }
 
