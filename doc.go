@@ -10,6 +10,12 @@
 //	                                                      │
 //	                             queue a rebuild (Azure DevOps / GitHub Actions)
 //
+// For tests of code built on these packages: registry/registrytest (an OCI registry),
+// githubtest (the GitHub REST API), dispatch/azdo/azdotest (the Azure DevOps Build API),
+// dispatch/dispatchtest (a recording backend) and subscription/gitsource/gittest (git
+// repositories). Every implementation of a driver interface passes its conformance suite:
+// subscription/sourcetest for sources, dispatch/pipelinetest for pipeline backends.
+//
 // Check runs the whole flow (subscriptions, sources, stale paths with reasons, queueing) in
 // one call.
 //
