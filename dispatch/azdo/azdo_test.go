@@ -319,3 +319,24 @@ func TestNew(t *testing.T) {
 	require.NoError(t, err)
 	assert.IsType(t, &azdo.Definition{}, p)
 }
+
+func TestRetryOptions(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name string
+		opts []azdo.Option
+		gets int
+	}{
+		{"no retries", []azdo.Option{azdo.WithMaxRetries(0)}, 1},
+		{"two retries", []azdo.Option{azdo.WithMaxRetries(2), azdo.WithBackoff(time.Millisecond)}, 3},
+		{"deprecated WithRetry counts attempts", []azdo.Option{azdo.WithRetry(2, time.Millisecond, time.Millisecond)}, 2},
+	} {
+		srv := azdotest.NewServer(t, "o", "p", token)
+		srv.Definition(1)
+		srv.FailNext(http.MethodGet, http.StatusServiceUnavailable, -1)
+		c := newClient(t, srv, nil, tt.opts...)
+		_, err := c.Definition(1).RecentRuns(context.Background(), 3)
+		require.Error(t, err, tt.name)
+		assert.Equal(t, tt.gets, count(srv.Requests(), http.MethodGet), tt.name)
+	}
+}

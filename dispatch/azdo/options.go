@@ -66,3 +66,22 @@ func WithMaxRetryWait(d time.Duration) Option {
 
 // WithTag sets the tag added to queued builds; the default is DefaultTag, and "" adds none.
 func WithTag(tag string) Option { return func(o *options) { o.tag = tag } }
+
+// WithRetry bounds the retries: attempts in total, backoff from minDelay, one wait at most
+// maxDelay.
+//
+// Deprecated: use WithMaxRetries(attempts-1), WithBackoff(minDelay) and
+// WithMaxRetryWait(maxDelay), the names every client of this module uses.
+func WithRetry(attempts int, minDelay, maxDelay time.Duration) Option {
+	return func(o *options) {
+		if attempts > 0 {
+			o.retry.MaxRetries = attempts - 1
+		}
+		if minDelay > 0 {
+			o.retry.Backoff = minDelay
+		}
+		if maxDelay > 0 {
+			o.retry.MaxWait = maxDelay
+		}
+	}
+}

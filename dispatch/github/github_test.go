@@ -343,3 +343,32 @@ func TestNew(t *testing.T) {
 	_, err = c.Open(dispatch.Target{Backend: subscription.AzureDevOps, DefinitionID: 3})
 	assert.EqualError(t, err, "github: cannot open azure-devops definition 3: not a GitHub Actions workflow")
 }
+
+func TestRetryOptions(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name string
+		opts []github.Option
+		gets int
+	}{
+		{"no retries", []github.Option{github.WithMaxRetries(0)}, 1},
+		{"two retries", []github.Option{github.WithMaxRetries(2), github.WithBackoff(time.Millisecond)}, 3},
+		{"deprecated WithRetry counts attempts", []github.Option{github.WithRetry(2, time.Millisecond, time.Millisecond)}, 2},
+	} {
+		srv := githubtest.NewServer(t, githubtest.WithToken(token))
+		srv.Workflow("octo", "images", "build.yml")
+		srv.FailNext(http.MethodGet, http.StatusServiceUnavailable, -1)
+		c := newClient(t, srv, nil, tt.opts...)
+		_, err := c.Workflow("octo", "images", "build.yml", "main").RecentRuns(context.Background(), 3)
+		require.Error(t, err, tt.name)
+		assert.Equal(t, tt.gets, count(srv.Requests(), http.MethodGet), tt.name)
+	}
+	// A Retry-After longer than WithMaxRetryWait ends the retries at once.
+	srv := githubtest.NewServer(t, githubtest.WithToken(token))
+	srv.Workflow("octo", "images", "build.yml")
+	srv.FailNextWith(http.MethodGet, http.StatusTooManyRequests, -1, http.Header{"Retry-After": {"120"}})
+	c := newClient(t, srv, nil, github.WithMaxRetries(3), github.WithMaxRetryWait(time.Minute))
+	_, err := c.Workflow("octo", "images", "build.yml", "main").RecentRuns(context.Background(), 3)
+	require.ErrorContains(t, err, "429 Too Many Requests")
+	assert.Equal(t, 1, count(srv.Requests(), http.MethodGet))
+}

@@ -78,3 +78,22 @@ func WithActiveStatuses(statuses ...string) Option {
 // ("return_run_details": true), so that the queued run has an id and its own link. Servers
 // that do not know the field (GitHub Enterprise Server before its support) reject the call.
 func WithReturnRunDetails(on bool) Option { return func(o *options) { o.returnRunDetails = on } }
+
+// WithRetry bounds the retries: attempts in total, backoff from minDelay, one wait at most
+// maxDelay.
+//
+// Deprecated: use WithMaxRetries(attempts-1), WithBackoff(minDelay) and
+// WithMaxRetryWait(maxDelay), the names every client of this module uses.
+func WithRetry(attempts int, minDelay, maxDelay time.Duration) Option {
+	return func(o *options) {
+		if attempts > 0 {
+			o.retry.MaxRetries = attempts - 1
+		}
+		if minDelay > 0 {
+			o.retry.Backoff = minDelay
+		}
+		if maxDelay > 0 {
+			o.retry.MaxWait = maxDelay
+		}
+	}
+}
