@@ -340,3 +340,12 @@ func TestRetryOptions(t *testing.T) {
 		assert.Equal(t, tt.gets, count(srv.Requests(), http.MethodGet), tt.name)
 	}
 }
+
+func TestCredentialsInBaseURLNeverShown(t *testing.T) {
+	t.Parallel()
+	for _, base := range []string{"https://patInTheUserName0123@tfs.example/tfs", "https://user:s3cretPassw0rd@tfs.example/tfs"} {
+		_, err := azdo.New("o", "p", azdo.WithToken("t"), azdo.WithBaseURL(base))
+		require.ErrorContains(t, err, "credentials belong in AZURE_DEVOPS_TOKEN")
+		assert.Contains(t, err.Error(), `"https://***@tfs.example/tfs"`)
+	}
+}

@@ -106,16 +106,16 @@ func checkBaseURL(s string) (string, error) {
 		return "", errors.New("azdo: base URL: expected http(s)://host[/path]")
 	}
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fmt.Errorf("azdo: base URL %q: expected http(s)://host[/path]", u.Redacted())
+		return "", fmt.Errorf("azdo: base URL %q: expected http(s)://host[/path]", redact.URL(s))
 	}
 	if u.User != nil {
-		return "", fmt.Errorf("azdo: base URL %q: credentials belong in %s, not in the URL", u.Redacted(), TokenEnv)
+		return "", fmt.Errorf("azdo: base URL %q: credentials belong in %s, not in the URL", redact.URL(s), TokenEnv)
 	}
 	if err := cleartext.Check(u); err != nil {
 		return "", fmt.Errorf("azdo: base URL %q: %w", u.Redacted(), err)
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
-		return "", fmt.Errorf("azdo: base URL %q: must not have a query or fragment", u.Redacted())
+		return "", fmt.Errorf("azdo: base URL %q: must not have a query or fragment", redact.URL(s))
 	}
 	return strings.TrimSuffix(u.String(), "/"), nil
 }

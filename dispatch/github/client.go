@@ -12,6 +12,7 @@ import (
 	"github.com/baseflow/baseflow/dispatch"
 	"github.com/baseflow/baseflow/internal/cleartext"
 	"github.com/baseflow/baseflow/internal/githubrest"
+	"github.com/baseflow/baseflow/internal/redact"
 	"github.com/baseflow/baseflow/internal/httpkit"
 	"github.com/baseflow/baseflow/subscription"
 )
@@ -92,16 +93,16 @@ func checkURL(what, s string) (string, error) {
 		return "", fmt.Errorf("github: %s: expected http(s)://host[/path]", what)
 	}
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fmt.Errorf("github: %s %q: expected http(s)://host[/path]", what, u.Redacted())
+		return "", fmt.Errorf("github: %s %q: expected http(s)://host[/path]", what, redact.URL(s))
 	}
 	if u.User != nil {
-		return "", fmt.Errorf("github: %s %q: credentials belong in %s, not in the URL", what, u.Redacted(), TokenEnv)
+		return "", fmt.Errorf("github: %s %q: credentials belong in %s, not in the URL", what, redact.URL(s), TokenEnv)
 	}
 	if err := cleartext.Check(u); err != nil {
 		return "", fmt.Errorf("github: %s %q: %w", what, u.Redacted(), err)
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
-		return "", fmt.Errorf("github: %s %q: must not have a query or fragment", what, u.Redacted())
+		return "", fmt.Errorf("github: %s %q: must not have a query or fragment", what, redact.URL(s))
 	}
 	return strings.TrimSuffix(u.String(), "/"), nil
 }

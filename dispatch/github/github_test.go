@@ -372,3 +372,12 @@ func TestRetryOptions(t *testing.T) {
 	require.ErrorContains(t, err, "429 Too Many Requests")
 	assert.Equal(t, 1, count(srv.Requests(), http.MethodGet))
 }
+
+func TestCredentialsInBaseURLNeverShown(t *testing.T) {
+	t.Parallel()
+	for _, base := range []string{"https://ghp_tokenInTheUser0123@ghe.example/api/v3", "https://user:s3cretPassw0rd@ghe.example/api/v3"} {
+		_, err := github.New(github.WithToken("t"), github.WithBaseURL(base))
+		require.ErrorContains(t, err, "credentials belong in GITHUB_TOKEN")
+		assert.Contains(t, err.Error(), `"https://***@ghe.example/api/v3"`)
+	}
+}
