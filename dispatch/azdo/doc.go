@@ -15,4 +15,10 @@
 // Active builds take two calls, not statusFilter=notStarted,inProgress, because the
 // comma-separated form is undocumented. notStarted is asked first: a build that starts
 // between the two calls is then seen by the second one, in progress.
+//
+// Reads are retried on 408, 429, 5xx and connection errors, honouring Retry-After
+// (WithMaxRetries, WithBackoff, WithMaxRetryWait, as in every client of this module); a
+// request that queues a run or writes anything is sent again only when its connection was
+// refused, so a run is never queued twice. Every unexpected answer is a [dispatch.HTTPError]
+// whose message never holds the token.
 package azdo

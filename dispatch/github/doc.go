@@ -18,4 +18,10 @@
 // so that a run moving on between two calls is still seen by a later one. A workflow
 // dispatch answers 204 without the run: the link reported for a queued run is the
 // workflow's runs page (unless WithReturnRunDetails is used, where the server supports it).
+//
+// Reads are retried on 408, 429, 5xx and connection errors, honouring Retry-After
+// (WithMaxRetries, WithBackoff, WithMaxRetryWait, as in every client of this module); a
+// request that queues a run or writes anything is sent again only when its connection was
+// refused, so a run is never queued twice. Every unexpected answer is a [dispatch.HTTPError]
+// whose message never holds the token.
 package github
