@@ -12,8 +12,8 @@ import (
 	"github.com/baseflow/baseflow/dispatch"
 	"github.com/baseflow/baseflow/internal/cleartext"
 	"github.com/baseflow/baseflow/internal/githubrest"
-	"github.com/baseflow/baseflow/internal/redact"
 	"github.com/baseflow/baseflow/internal/httpkit"
+	"github.com/baseflow/baseflow/internal/redact"
 	"github.com/baseflow/baseflow/subscription"
 )
 
