@@ -245,15 +245,19 @@ func TestCanceledWhileWaiting(t *testing.T) {
 	}))
 	defer srv.Close()
 	ctx, cancel := context.WithCancel(context.Background())
-	c := &Client{BaseURL: srv.URL, HTTP: srv.Client(), Retry: Retry{MaxRetries: 3, Backoff: time.Hour}}
+	sleeping := make(chan time.Duration, 1)
+	c := &Client{BaseURL: srv.URL, HTTP: srv.Client(), Retry: Retry{MaxRetries: 3, Backoff: time.Hour},
+		Sleep: func(ctx context.Context, d time.Duration) error {
+			sleeping <- d
+			<-ctx.Done()
+			return ctx.Err()
+		}}
 	done := make(chan error)
 	go func() {
 		_, err := c.Do(ctx, http.MethodGet, "/x", nil, nil, nil)
 		done <- err
 	}()
-	for calls.Load() == 0 {
-		time.Sleep(time.Millisecond)
-	}
+	assert.InDelta(t, float64(time.Hour), float64(<-sleeping), float64(6*time.Minute))
 	cancel()
 	err := <-done
 	require.ErrorIs(t, err, context.Canceled)
