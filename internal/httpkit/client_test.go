@@ -271,3 +271,12 @@ func TestTrim(t *testing.T) {
 	assert.Equal(t, "a b c", trim(" a\n\tb   c ", 10))
 	assert.Equal(t, "ééé…", trim("éééé", 3))
 }
+
+func TestDefaultSleepStopsWithTheContext(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	c := &Client{}
+	assert.ErrorIs(t, c.sleep(ctx, time.Hour), context.Canceled)
+	assert.NoError(t, c.sleep(t.Context(), time.Millisecond))
+}
