@@ -38,7 +38,7 @@ func TestQueueNotRetriedAfterTheRequestWasSent(t *testing.T) {
 				conn.Close()
 			}))
 			t.Cleanup(srv.Close)
-			c, err := azdo.New("o", "p", azdo.WithBaseURL(srv.URL), azdo.WithToken(token), azdo.WithRetry(3, time.Millisecond, 2*time.Millisecond))
+			c, err := azdo.New("o", "p", azdo.WithBaseURL(srv.URL), azdo.WithToken(token), azdo.WithMaxRetries(2), azdo.WithBackoff(time.Millisecond), azdo.WithMaxRetryWait(2*time.Millisecond))
 			require.NoError(t, err)
 
 			_, err = c.Definition(7).Queue(context.Background(), dispatch.QueueRequest{Branch: "main", Variable: "v", Value: "--path 'a'"})

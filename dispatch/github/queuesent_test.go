@@ -39,7 +39,7 @@ func TestDispatchNotRetriedAfterTheRequestWasSent(t *testing.T) {
 				conn.Close()
 			}))
 			t.Cleanup(srv.Close)
-			c, err := github.New(github.WithBaseURL(srv.URL), github.WithToken(token), github.WithRetry(3, time.Millisecond, 2*time.Millisecond))
+			c, err := github.New(github.WithBaseURL(srv.URL), github.WithToken(token), github.WithMaxRetries(2), github.WithBackoff(time.Millisecond), github.WithMaxRetryWait(2*time.Millisecond))
 			require.NoError(t, err)
 
 			_, err = c.Workflow("octo", "images", "build.yml", "main").Queue(context.Background(),
