@@ -24,6 +24,8 @@ var (
 	references = []string{"github.com/distribution/reference", "github.com/opencontainers/go-digest", "github.com/opencontainers/image-spec"}
 	// oras is the registry client.
 	oras = []string{"oras.land/oras-go/v2", "golang.org/x/sync"}
+	// testify is what the conformance suites assert with; only tests import them.
+	testify = []string{"github.com/stretchr/testify", "go.yaml.in/yaml/v3"}
 )
 
 // rule is what the packages under a path (relative to the module; "x/..." is x and below)
@@ -42,10 +44,16 @@ var rules = map[string]rule{
 	// The queue command and its flags: no check engine either.
 	"internal/queueflags":  {baseflow: []string{"dispatch/...", "subscription", "manifest", internalPkgs}},
 	"examples/queue-build": {baseflow: []string{"dispatch/...", "subscription", "manifest", internalPkgs}},
+	// Test helpers beside the backends: the conformance suite asserts with testify, the
+	// former fake GitHub forwards to the one at the module root.
+	"dispatch/pipelinetest":      {thirdParty: testify, baseflow: []string{"dispatch/...", "subscription", internalPkgs}},
+	"dispatch/github/githubtest": {baseflow: []string{"githubtest", internalPkgs}},
 	// The subscriptions format and its sources.
-	"subscription":                  {baseflow: []string{internalPkgs}},
-	"subscription/gitsource":        {baseflow: []string{"subscription", internalPkgs}},
-	"subscription/githubsource/...": {thirdParty: []string{"golang.org/x/sync"}, baseflow: []string{"subscription/...", internalPkgs}},
+	"subscription":                         {baseflow: []string{internalPkgs}},
+	"subscription/gitsource":               {baseflow: []string{"subscription", internalPkgs}},
+	"subscription/githubsource/...":        {thirdParty: []string{"golang.org/x/sync"}, baseflow: []string{"subscription/...", internalPkgs}},
+	"subscription/githubsource/githubtest": {baseflow: []string{"githubtest", internalPkgs}},
+	"githubtest":                           {baseflow: []string{internalPkgs}},
 	// Pure packages.
 	"manifest":      {baseflow: []string{internalPkgs}},
 	"platform":      {},
