@@ -8,20 +8,16 @@ package gittest
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
+
+	"github.com/baseflow/baseflow/internal/gitrepo"
 )
 
 // Env is the environment every git command here runs with, on top of the process's: no
 // global or system configuration (so no signing, hooks or templates of the machine), and a
 // fixed author and committer. Give it to gitsource.WithEnv to isolate clones the same way.
-var Env = []string{
-	"GIT_CONFIG_GLOBAL=" + os.DevNull, "GIT_CONFIG_NOSYSTEM=1",
-	"GIT_AUTHOR_NAME=baseflow", "GIT_AUTHOR_EMAIL=baseflow@example.com",
-	"GIT_COMMITTER_NAME=baseflow", "GIT_COMMITTER_EMAIL=baseflow@example.com",
-}
+var Env = gitrepo.Env
 
 // Host is a directory of repositories, <Dir>/<owner>/<repo>, as a git server lays them out.
 type Host struct {
@@ -59,15 +55,10 @@ type Repo struct {
 // first branch when dir is not a repository yet.
 func Init(tb testing.TB, dir string) *Repo {
 	tb.Helper()
-	r := &Repo{Dir: dir, tb: tb}
-	if _, err := os.Stat(filepath.Join(dir, ".git")); err == nil {
-		return r
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := gitrepo.Init(dir); err != nil {
 		tb.Fatalf("gittest: %v", err)
 	}
-	r.Git("init", "--quiet", "--initial-branch=main")
-	return r
+	return &Repo{Dir: dir, tb: tb}
 }
 
 // Run runs git with args in dir, which need not be a repository (for "git clone", say), and
@@ -90,16 +81,11 @@ func Run(tb testing.TB, dir string, args ...string) string {
 // trailing newline.
 func (r *Repo) Git(args ...string) string {
 	r.tb.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = r.Dir
-	cmd.Env = append(os.Environ(), Env...)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	out, err := gitrepo.Git(r.Dir, args...)
 	if err != nil {
-		r.tb.Fatalf("gittest: git %s in %s: %v: %s", strings.Join(args, " "), r.Dir, err, strings.TrimSpace(stderr.String()))
+		r.tb.Fatalf("gittest: %v", err)
 	}
-	return strings.TrimSuffix(string(out), "\n")
+	return out
 }
 
 // Write writes files (slash-separated path → content, mode 0644) into the work tree, creating
@@ -121,9 +107,11 @@ func (r *Repo) Write(files map[string]string) {
 // branch, even when nothing changed, and returns the commit's SHA.
 func (r *Repo) Commit(message string) string {
 	r.tb.Helper()
-	r.Git("add", "--all")
-	r.Git("commit", "--quiet", "--allow-empty", "--no-verify", "--message", message)
-	return r.Git("rev-parse", "HEAD")
+	sha, err := gitrepo.Commit(r.Dir, message)
+	if err != nil {
+		r.tb.Fatalf("gittest: %v", err)
+	}
+	return sha
 }
 
 // SetBranch makes files the whole content of branch in a new commit, and returns its SHA. A
@@ -145,8 +133,6 @@ func (r *Repo) SetBranch(branch string, files map[string]string) string {
 }
 
 func (r *Repo) hasBranch(branch string) bool {
-	cmd := exec.Command("git", "show-ref", "--verify", "--quiet", "refs/heads/"+branch)
-	cmd.Dir = r.Dir
-	cmd.Env = append(os.Environ(), Env...)
-	return cmd.Run() == nil
+	_, err := gitrepo.Git(r.Dir, "show-ref", "--verify", "--quiet", "refs/heads/"+branch)
+	return err == nil
 }
