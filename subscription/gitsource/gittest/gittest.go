@@ -65,16 +65,11 @@ func Init(tb testing.TB, dir string) *Repo {
 // returns its standard output without the trailing newline.
 func Run(tb testing.TB, dir string, args ...string) string {
 	tb.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), Env...)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	out, err := gitrepo.Git(dir, args...)
 	if err != nil {
-		tb.Fatalf("gittest: git %s in %s: %v: %s", strings.Join(args, " "), dir, err, strings.TrimSpace(stderr.String()))
+		tb.Fatalf("gittest: %v", err)
 	}
-	return strings.TrimSuffix(string(out), "\n")
+	return out
 }
 
 // Git runs git with args in the work tree and returns its standard output without the
