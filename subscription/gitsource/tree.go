@@ -73,11 +73,14 @@ func (t tree) Open(name string) (fs.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	info := objectInfo(name, obj)
+	info := t.objectInfo(name, obj)
 	if obj.kind == "tree" {
 		entries, err := parseTree(obj)
 		if err != nil {
 			return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+		}
+		for i := range entries {
+			entries[i].r = t.r
 		}
 		return &dirFile{info: info, entries: entries}, nil
 	}
@@ -102,7 +105,7 @@ func (t tree) Stat(name string) (fs.FileInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	return objectInfo(name, obj), nil
+	return t.objectInfo(name, obj), nil
 }
 
 // ReadDir lists the directory name, sorted by file name.
@@ -120,6 +123,7 @@ func (t tree) ReadDir(name string) ([]fs.DirEntry, error) {
 	}
 	out := make([]fs.DirEntry, len(entries))
 	for i := range entries {
+		entries[i].r = t.r
 		out[i] = &entries[i]
 	}
 	return out, nil
@@ -193,11 +197,19 @@ func (t tree) entry(op, name string) (*treeEntry, error) {
 }
 
 // objectInfo describes the object name leads to. A file's mode bits are in its directory
-// entry, which links may make another one: 0644 is reported for every file.
-func objectInfo(name string, obj object) *treeEntry {
+// entry: a regular file reports its own (0644 or 0755); a file reached through a symbolic
+// link reports 0644, since git does not say which entry the link resolved to.
+func (t tree) objectInfo(name string, obj object) *treeEntry {
 	e := &treeEntry{name: path.Base(name), oid: obj.oid, size: obj.size, mode: 0o644}
 	if obj.kind == "tree" {
-		e.mode = fs.ModeDir | 0o755
+		// A directory's size is system-dependent (fs.FileInfo); 0 here, as in listings.
+		e.mode, e.size = fs.ModeDir|0o755, 0
+		return e
+	}
+	if name != "." {
+		if own, err := t.entry("stat", name); err == nil && own.mode.IsRegular() {
+			e.mode = own.mode
+		}
 	}
 	return e
 }
@@ -207,18 +219,35 @@ type treeEntry struct {
 	name string
 	oid  string
 	mode fs.FileMode
-	size int64 // known for files opened or stat'ed, 0 in directory listings
+	size int64 // known for files opened or stat'ed; a listing's entries learn it in Info
+	// r is set on the entries of a directory listing, whose sizes Info reads (as os.DirEntry
+	// does, lazily: a listing alone costs no object reads).
+	r *repository
 }
 
-func (e *treeEntry) Name() string               { return e.name }
-func (e *treeEntry) IsDir() bool                { return e.mode.IsDir() }
-func (e *treeEntry) Type() fs.FileMode          { return e.mode.Type() }
-func (e *treeEntry) Info() (fs.FileInfo, error) { return e, nil }
-func (e *treeEntry) Size() int64                { return e.size }
-func (e *treeEntry) Mode() fs.FileMode          { return e.mode }
-func (e *treeEntry) ModTime() time.Time         { return time.Time{} }
-func (e *treeEntry) Sys() any                   { return nil }
-func (e *treeEntry) String() string             { return fs.FormatDirEntry(e) }
+func (e *treeEntry) Name() string      { return e.name }
+func (e *treeEntry) IsDir() bool       { return e.mode.IsDir() }
+func (e *treeEntry) Type() fs.FileMode { return e.mode.Type() }
+
+// Info describes the entry without following a symbolic link, as Lstat does.
+func (e *treeEntry) Info() (fs.FileInfo, error) {
+	if e.r == nil || !(e.mode.IsRegular() || e.mode.Type() == fs.ModeSymlink) {
+		return e, nil
+	}
+	obj, err := e.r.read(context.Background(), e.oid, 0)
+	if err != nil {
+		return nil, &fs.PathError{Op: "stat", Path: e.name, Err: err}
+	}
+	info := *e
+	info.r, info.size = nil, obj.size
+	return &info, nil
+}
+
+func (e *treeEntry) Size() int64        { return e.size }
+func (e *treeEntry) Mode() fs.FileMode  { return e.mode }
+func (e *treeEntry) ModTime() time.Time { return time.Time{} }
+func (e *treeEntry) Sys() any           { return nil }
+func (e *treeEntry) String() string     { return fs.FormatDirEntry(e) }
 
 // parseTree reads a git tree object: entries of "<octal mode> <name>\0<binary object id>".
 // The id is as long as the tree's own (obj.oid, in hex): 20 bytes for SHA-1, 32 for SHA-256.

@@ -6,7 +6,7 @@
 //
 //   - ReadFile and Tree return each branch's own content, on branch names with a slash too,
 //     with regular files of the right size in directories, sorted listings, and exactly the
-//     branch's files;
+//     branch's files; each tree passes Go's own testing/fstest.TestFS;
 //   - a missing file matches fs.ErrNotExist and neither ErrRepositoryNotFound nor
 //     ErrBranchNotFound;
 //   - a missing repository matches ErrRepositoryNotFound (and fs.ErrNotExist), a missing
@@ -26,6 +26,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"testing/fstest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -138,6 +139,8 @@ func testTree(t *testing.T, setup Setup) {
 			require.NoError(t, err)
 			assert.Equal(t, want, string(got), "%s/%s@%s %s", b.Owner, b.Repo, b.Branch, name)
 		}
+		// Go's own consistency checks: listings, Stat, Open and ReadFile agree.
+		assert.NoError(t, fstest.TestFS(fsys, names...), "%s/%s@%s", b.Owner, b.Repo, b.Branch)
 	}
 }
 
