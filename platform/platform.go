@@ -6,12 +6,19 @@ package platform
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
 // Platform is an OCI platform: it selects one manifest inside an index, and sets a
 // Dockerfile's TARGETPLATFORM arguments.
-type Platform struct{ OS, Architecture, Variant string }
+//
+// OSVersion is the index entry's os.version, which tells Windows images apart: an index may
+// list several windows/amd64 manifests, one per Windows release ("10.0.17763.6414" for
+// ltsc2019, "10.0.20348.2762" for ltsc2022). A request names a release as its build prefix
+// ("10.0.20348"; WindowsOSVersion turns a manifest's osVersion such as "nanoserver-ltsc2022"
+// into it); empty matches any version.
+type Platform struct{ OS, Architecture, Variant, OSVersion string }
 
 // Parse parses "os/arch" or "os/arch/variant", as in "linux/arm64/v8".
 func Parse(s string) (Platform, error) {
@@ -29,11 +36,15 @@ func Parse(s string) (Platform, error) {
 	return p, nil
 }
 
-// String returns "os/arch" or "os/arch/variant".
+// String returns "os/arch" or "os/arch/variant", followed by " (os.version V)" when OSVersion
+// is set.
 func (p Platform) String() string {
 	s := p.OS + "/" + p.Architecture
 	if p.Variant != "" {
 		s += "/" + p.Variant
+	}
+	if p.OSVersion != "" {
+		s += " (os.version " + p.OSVersion + ")"
 	}
 	return s
 }
@@ -46,6 +57,7 @@ func (p Platform) Normalize() Platform {
 		OS:           strings.ToLower(p.OS),
 		Architecture: strings.ToLower(p.Architecture),
 		Variant:      strings.ToLower(p.Variant),
+		OSVersion:    p.OSVersion,
 	}
 	switch n.Architecture {
 	case "aarch64", "arm64":
@@ -69,11 +81,16 @@ func (p Platform) Normalize() Platform {
 }
 
 // Matches reports whether an index entry for candidate satisfies a request for p: same OS and
-// architecture after normalization, and the same variant when p names one. So linux/arm64
-// matches an entry for linux/arm64/v8 and the other way round.
+// architecture after normalization, the same variant when p names one, and when p names an
+// OSVersion, a candidate os.version equal to it or extending it ("10.0.20348" matches
+// "10.0.20348.2762"). So linux/arm64 matches an entry for linux/arm64/v8 and the other way
+// round.
 func (p Platform) Matches(candidate Platform) bool {
 	want, got := p.Normalize(), candidate.Normalize()
 	if want.OS != got.OS || want.Architecture != got.Architecture {
+		return false
+	}
+	if want.OSVersion != "" && got.OSVersion != want.OSVersion && !strings.HasPrefix(got.OSVersion, want.OSVersion+".") {
 		return false
 	}
 	return want.Variant == "" || want.Variant == got.Variant
@@ -81,7 +98,7 @@ func (p Platform) Matches(candidate Platform) bool {
 
 // BestMatch returns the index in candidates of the entry that best satisfies want: the first
 // entry equal to it after normalization, else the first that Matches. It returns -1 when none
-// matches.
+// matches. Use Select to be told when the choice is ambiguous.
 func BestMatch(candidates []Platform, want Platform) int {
 	w := want.Normalize()
 	for i, c := range candidates {
@@ -95,4 +112,68 @@ func BestMatch(candidates []Platform, want Platform) int {
 		}
 	}
 	return -1
+}
+
+// Select returns the index in candidates of the entry for want, chosen as BestMatch does, and
+// an *AmbiguousError when several entries match that differ in os.version and want names none
+// (an index of Windows images for several releases): picking the first would silently give
+// another release's digest. It returns -1 and a nil error when none matches.
+func Select(candidates []Platform, want Platform) (int, error) {
+	i := BestMatch(candidates, want)
+	if i < 0 || want.OSVersion != "" {
+		return i, nil
+	}
+	var versions []string
+	for _, c := range candidates {
+		if want.Matches(c) && !slices.Contains(versions, c.OSVersion) {
+			versions = append(versions, c.OSVersion)
+		}
+	}
+	if len(versions) > 1 {
+		return -1, &AmbiguousError{Platform: want, OSVersions: versions}
+	}
+	return i, nil
+}
+
+// AmbiguousError says that an index lists several manifests for a platform, for different
+// os.version values, and the request did not say which.
+type AmbiguousError struct {
+	Platform   Platform
+	OSVersions []string // the os.version of each matching entry, in index order
+}
+
+func (e *AmbiguousError) Error() string {
+	return fmt.Sprintf("%s is ambiguous: the index has it for os.version %s; name the os.version",
+		e.Platform, strings.Join(e.OSVersions, ", "))
+}
+
+// windowsBuilds maps Windows release names, as manifests' osVersion values end, to the
+// os.version prefix of their images.
+var windowsBuilds = map[string]string{
+	"ltsc2016": "10.0.14393",
+	"1809":     "10.0.17763",
+	"ltsc2019": "10.0.17763",
+	"1903":     "10.0.18362",
+	"1909":     "10.0.18363",
+	"2004":     "10.0.19041",
+	"20h2":     "10.0.19042",
+	"ltsc2022": "10.0.20348",
+	"ltsc2025": "10.0.26100",
+}
+
+// WindowsOSVersion returns the os.version prefix of the Windows release a manifest osVersion
+// names: "ltsc2022", "nanoserver-ltsc2022" and "windowsservercore-ltsc2022" give "10.0.20348",
+// "nanoserver-1809" gives "10.0.17763"; a value that already is a version ("10.0.20348") is
+// returned as it is. It reports false for names it does not know, such as Linux ones
+// ("noble", "alpine3.20").
+func WindowsOSVersion(osVersion string) (string, bool) {
+	v := strings.ToLower(osVersion)
+	if strings.HasPrefix(v, "10.0.") {
+		return osVersion, true
+	}
+	if i := strings.LastIndex(v, "-"); i >= 0 {
+		v = v[i+1:]
+	}
+	b, ok := windowsBuilds[v]
+	return b, ok
 }

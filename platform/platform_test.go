@@ -1,6 +1,7 @@
 package platform_test
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -98,5 +99,54 @@ func TestBestMatch(t *testing.T) {
 		t.Run(tt.want.String(), func(t *testing.T) {
 			assert.Equal(t, tt.idx, platform.BestMatch(cands, tt.want))
 		})
+	}
+}
+
+func TestSelectWindowsVersions(t *testing.T) {
+	t.Parallel()
+	cands := []platform.Platform{
+		{OS: "windows", Architecture: "amd64", OSVersion: "10.0.17763.6414"},
+		{OS: "windows", Architecture: "amd64", OSVersion: "10.0.20348.2762"},
+		{OS: "linux", Architecture: "amd64"},
+	}
+	tests := []struct {
+		want      platform.Platform
+		idx       int
+		ambiguous bool
+	}{
+		{platform.Platform{OS: "windows", Architecture: "amd64", OSVersion: "10.0.20348"}, 1, false},
+		{platform.Platform{OS: "windows", Architecture: "amd64", OSVersion: "10.0.17763"}, 0, false},
+		{platform.Platform{OS: "windows", Architecture: "amd64", OSVersion: "10.0.17763.6414"}, 0, false},
+		{platform.Platform{OS: "windows", Architecture: "amd64", OSVersion: "10.0.2034"}, -1, false}, // a prefix of a component is no match
+		{platform.Platform{OS: "windows", Architecture: "amd64"}, -1, true},
+		{platform.Platform{OS: "linux", Architecture: "amd64"}, 2, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.want.String(), func(t *testing.T) {
+			i, err := platform.Select(cands, tt.want)
+			assert.Equal(t, tt.idx, i)
+			var ae *platform.AmbiguousError
+			assert.Equal(t, tt.ambiguous, errors.As(err, &ae))
+		})
+	}
+	// One Windows release only: no ambiguity without an os.version.
+	i, err := platform.Select(cands[1:], platform.Platform{OS: "windows", Architecture: "amd64"})
+	require.NoError(t, err)
+	assert.Equal(t, 0, i)
+}
+
+func TestWindowsOSVersion(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"ltsc2022": "10.0.20348", "nanoserver-ltsc2022": "10.0.20348", "windowsservercore-ltsc2019": "10.0.17763",
+		"nanoserver-1809": "10.0.17763", "nanoserver-ltsc2025": "10.0.26100", "10.0.20348": "10.0.20348",
+	} {
+		got, ok := platform.WindowsOSVersion(in)
+		assert.True(t, ok, in)
+		assert.Equal(t, want, got, in)
+	}
+	for _, in := range []string{"noble", "alpine3.20", "azurelinux3.0-distroless", ""} {
+		_, ok := platform.WindowsOSVersion(in)
+		assert.False(t, ok, in)
 	}
 }

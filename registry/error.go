@@ -36,20 +36,24 @@ const (
 	PlatformNotFound
 	// Canceled means the caller's context was canceled or its deadline passed.
 	Canceled
+	// AmbiguousPlatform means the index lists several manifests for the requested platform
+	// that differ in os.version, and the request named none (see SelectPlatform).
+	AmbiguousPlatform
 )
 
 var kindNames = [...]string{
-	Other:            "error",
-	InvalidReference: "invalid reference",
-	NotFound:         "not found",
-	Unauthorized:     "unauthorized",
-	Forbidden:        "forbidden",
-	RateLimited:      "rate limited",
-	Unavailable:      "unavailable",
-	Network:          "network error",
-	InvalidResponse:  "invalid response",
-	PlatformNotFound: "no manifest for platform",
-	Canceled:         "canceled",
+	Other:             "error",
+	InvalidReference:  "invalid reference",
+	NotFound:          "not found",
+	Unauthorized:      "unauthorized",
+	Forbidden:         "forbidden",
+	RateLimited:       "rate limited",
+	Unavailable:       "unavailable",
+	Network:           "network error",
+	InvalidResponse:   "invalid response",
+	PlatformNotFound:  "no manifest for platform",
+	Canceled:          "canceled",
+	AmbiguousPlatform: "ambiguous platform",
 }
 
 // String returns the kind as it appears in error messages, "not found".
@@ -94,6 +98,9 @@ type Error struct {
 	StatusCode int
 	// Kind classifies the failure.
 	Kind Kind
+	// Host is the host that answered with StatusCode when it is not the reference's registry
+	// (a host the registry redirected to, a token realm), else empty.
+	Host string
 	// Err is the underlying cause, if any.
 	Err error
 }
@@ -102,7 +109,11 @@ type Error struct {
 func (e *Error) Error() string {
 	msg := "registry: " + e.Op + " " + e.Ref + ": " + e.Kind.String()
 	if e.StatusCode != 0 {
-		return fmt.Sprintf("%s (%d)", msg, e.StatusCode)
+		msg = fmt.Sprintf("%s (%d)", msg, e.StatusCode)
+		if e.Host != "" {
+			msg += " from " + e.Host
+		}
+		return msg
 	}
 	if e.Err != nil {
 		// A cause that is itself a registry error for the same operation says it all; one for

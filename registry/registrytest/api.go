@@ -98,6 +98,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusNotFound, "NAME_UNKNOWN", "repository name not known to registry")
 		return
 	}
+	if s.quirks(w, r, rt) {
+		return
+	}
 	switch rt.kind {
 	case "base":
 		w.Header().Set("Content-Type", "application/json")

@@ -99,7 +99,7 @@ func PushRandomIndex(ctx context.Context, target oras.Target, tag, mediaType str
 		if err := pushManifest(ctx, target, desc, body, ""); err != nil {
 			return Index{}, err
 		}
-		desc.Platform = &ocispec.Platform{OS: p.OS, Architecture: p.Architecture, Variant: p.Variant}
+		desc.Platform = &ocispec.Platform{OS: p.OS, Architecture: p.Architecture, Variant: p.Variant, OSVersion: p.OSVersion}
 		descs = append(descs, desc)
 		idx.Manifests = append(idx.Manifests, Manifest{Platform: p, Digest: desc.Digest, MediaType: childType})
 	}
@@ -131,7 +131,7 @@ func pushImageParts(ctx context.Context, target oras.Target, mediaType string, p
 		return ocispec.Descriptor{}, nil, err
 	}
 	config, err := json.Marshal(ocispec.Image{
-		Platform: ocispec.Platform{OS: p.OS, Architecture: p.Architecture, Variant: p.Variant},
+		Platform: ocispec.Platform{OS: p.OS, Architecture: p.Architecture, Variant: p.Variant, OSVersion: p.OSVersion},
 		RootFS:   ocispec.RootFS{Type: "layers", DiffIDs: []digest.Digest{diffID}},
 	})
 	if err != nil {

@@ -64,7 +64,7 @@ func (s *Server) MoveTag(repo, tag string) (digest.Digest, error) {
 		var ps []registry.Platform
 		for _, c := range idx.Manifests {
 			if c.Platform != nil {
-				ps = append(ps, registry.Platform{OS: c.Platform.OS, Architecture: c.Platform.Architecture, Variant: c.Platform.Variant})
+				ps = append(ps, registry.Platform{OS: c.Platform.OS, Architecture: c.Platform.Architecture, Variant: c.Platform.Variant, OSVersion: c.Platform.OSVersion})
 			}
 		}
 		pushed, err := s.PushIndex(repo, tag, m.mediaType, ps...)
@@ -82,7 +82,7 @@ func (s *Server) MoveTag(repo, tag string) (digest.Digest, error) {
 		return "", fmt.Errorf("registrytest: %s:%s: config: %w", repo, tag, err)
 	}
 	return s.PushImageOfType(repo, tag, m.mediaType,
-		registry.Platform{OS: img.OS, Architecture: img.Architecture, Variant: img.Variant})
+		registry.Platform{OS: img.OS, Architecture: img.Architecture, Variant: img.Variant, OSVersion: img.OSVersion})
 }
 
 // Tag points repo:tag at the manifest d, which must already be in repo.

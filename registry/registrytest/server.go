@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/baseflow/baseflow/registry"
 )
 
 // Option configures a Server.
@@ -23,6 +25,14 @@ type config struct {
 	anonymousPull bool
 	latency       time.Duration
 	tls           bool
+
+	headRefused    int
+	headNotFound   bool
+	noDigestHeader bool
+	headPlatform   *registry.Platform
+	headMediaType  string
+	redirect       string
+	tlsHelloReply  []byte
 }
 
 // WithMiddleware wraps the registry's handler, token endpoint included, in mw, for injecting
@@ -91,6 +101,8 @@ type Request struct {
 	Status int
 	// Authorization is the scheme of the Authorization header ("Bearer", "Basic"), if any.
 	Authorization string
+	// User is the user name of Basic credentials, if the request carried some.
+	User string
 }
 
 // IsManifest reports whether r addressed a manifest.
@@ -113,6 +125,9 @@ func New(opts ...Option) *Server {
 		opt(&s.cfg)
 	}
 	var h http.Handler = http.HandlerFunc(s.serveAPI)
+	if s.cfg.noDigestHeader {
+		h = withoutDigestHeader(h)
+	}
 	if s.cfg.tokenAuth {
 		h = s.requireToken(h)
 	}
@@ -123,6 +138,9 @@ func New(opts ...Option) *Server {
 		h = delay(s.cfg.latency, h)
 	}
 	s.srv = httptest.NewUnstartedServer(s.record(h))
+	if s.cfg.tlsHelloReply != nil && !s.cfg.tls {
+		s.srv.Listener = &helloListener{Listener: s.srv.Listener, reply: s.cfg.tlsHelloReply}
+	}
 	if s.cfg.tls {
 		s.srv.EnableHTTP2 = true
 		s.srv.StartTLS()
@@ -187,11 +205,12 @@ func (s *Server) ResetRequests() {
 func (s *Server) record(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		authz, _, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		user, _, _ := r.BasicAuth()
 		s.logMu.Lock()
 		i := len(s.log)
 		gen := s.logGen
 		s.log = append(s.log, Request{Method: r.Method, Path: r.URL.Path,
-			Accept: strings.Join(r.Header.Values("Accept"), ", "), Authorization: authz})
+			Accept: strings.Join(r.Header.Values("Accept"), ", "), Authorization: authz, User: user})
 		s.logMu.Unlock()
 		rec := &statusRecorder{ResponseWriter: w, onStatus: func(code int) {
 			s.logMu.Lock()

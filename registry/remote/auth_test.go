@@ -56,7 +56,8 @@ func TestClientTokenAuthOncePerRepository(t *testing.T) {
 	assert.Equal(t, 3, srv.CountRequests(tokens), "one token per repository")
 	assert.Equal(t, 3, c.Stats().TokenRequests)
 	assert.Equal(t, 12, srv.CountRequests(ok200("HEAD")))
-	assert.Equal(t, 3, srv.CountRequests(manifests("HEAD"))-12, "one challenge per repository")
+	assert.Equal(t, 1, srv.CountRequests(manifests("HEAD"))-12, "one challenge per registry")
+	assert.Equal(t, 1, c.Stats().Challenges)
 	assert.Equal(t, 12, srv.CountRequests(manifests("GET")), "GETs reuse the cached tokens")
 }
 
@@ -162,7 +163,7 @@ func writeJSON(t *testing.T, path string, v any) {
 
 // TestConcurrentLookupsThroughCache is the lookup budget: 40 concurrent lookups of 5 distinct
 // references make exactly 5 manifest requests (plus, with token auth, one challenge per
-// repository), at most 5 token requests, and no GET. Each reference is in its own repository,
+// registry), at most 5 token requests, and no GET. Each reference is in its own repository,
 // so that the token cache is exercised too.
 func TestConcurrentLookupsThroughCache(t *testing.T) {
 	t.Parallel()
@@ -211,11 +212,12 @@ func TestConcurrentLookupsThroughCache(t *testing.T) {
 				assert.Equal(t, want[refs[i%5]], d)
 			}
 			assert.Equal(t, 5, srv.CountRequests(ok200("HEAD")), "exactly one successful HEAD per reference")
-			wantTokens := 0
+			wantTokens, wantChallenges := 0, 0
 			if tt.challenges {
-				wantTokens = 5 // one challenge and one token per repository, however many ask at once
+				// one challenge per registry, one token per repository, however many ask at once
+				wantTokens, wantChallenges = 5, 1
 			}
-			assert.Equal(t, 5+wantTokens, srv.CountRequests(manifests("HEAD")))
+			assert.Equal(t, 5+wantChallenges, srv.CountRequests(manifests("HEAD")))
 			assert.Equal(t, wantTokens, srv.CountRequests(tokens))
 			assert.LessOrEqual(t, srv.CountRequests(tokens), 5)
 			assert.Zero(t, srv.CountRequests(func(r registrytest.Request) bool { return r.Method == http.MethodGet && !r.IsToken() }), "no GET")
@@ -225,8 +227,8 @@ func TestConcurrentLookupsThroughCache(t *testing.T) {
 }
 
 // TestConcurrentLookupsShareRepositoryToken resolves many tags of few repositories at once:
-// each repository meets one challenge and fetches one token, however many lookups start
-// together.
+// the registry's challenge is met once, and each repository fetches one token, however many
+// lookups start together.
 func TestConcurrentLookupsShareRepositoryToken(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t, registrytest.WithAnonymousPull())
@@ -236,5 +238,5 @@ func TestConcurrentLookupsShareRepositoryToken(t *testing.T) {
 	assert.Len(t, digests, 24)
 	assert.Equal(t, 2, srv.CountRequests(tokens))
 	assert.Equal(t, 24, srv.CountRequests(ok200("HEAD")))
-	assert.Equal(t, 24+2, srv.CountRequests(manifests("HEAD")), "one challenge per repository")
+	assert.Equal(t, 24+1, srv.CountRequests(manifests("HEAD")), "one challenge per registry")
 }

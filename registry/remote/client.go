@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 
@@ -29,7 +31,8 @@ type Client struct {
 	stats    *stats
 	plain    map[string]bool
 	schemes  sync.Map // loopback host → "https" or "http", learnt on first contact
-	firsts   firstRequests
+	hosts    *hosts
+	noHead   sync.Map // host → true once it refused a manifest HEAD
 	log      *slog.Logger
 	maxBytes int64
 	retries  int
@@ -60,13 +63,19 @@ func New(opts ...Option) (*Client, error) {
 	}
 	st := &stats{}
 	policy := newRetryPolicy(&o, st, log)
-	rt := &retry.Transport{
-		Base:   &timeoutTransport{base: &countingTransport{base: base, stats: st}, timeout: o.requestTimeout},
-		Policy: func() retry.Policy { return policy },
+	hs := &hosts{}
+	rt := &challengeTransport{
+		base: &retry.Transport{
+			Base:   &timeoutTransport{base: &countingTransport{base: base, stats: st}, timeout: o.requestTimeout},
+			Policy: func() retry.Policy { return policy },
+		},
+		hosts: hs,
+		stats: st,
 	}
 	c := &Client{
+		hosts: hs,
 		http: &auth.Client{
-			Client:     &http.Client{Transport: rt},
+			Client:     &http.Client{Transport: rt, CheckRedirect: stopAtOtherOrigin},
 			Header:     http.Header{"User-Agent": {o.userAgent}},
 			Cache:      auth.NewCache(),
 			Credential: cred,
@@ -111,9 +120,18 @@ func baseTransport(o *options) (http.RoundTripper, error) {
 func (c *Client) Stats() Stats { return c.stats.snapshot() }
 
 // Digest implements registry.Resolver with one HEAD request (which Docker Hub does not count
-// as a pull), reading Docker-Content-Digest. Only when a registry leaves that header out does
-// it GET the manifest and compute the digest from the body. A reference pinned to a digest
-// resolves to that digest without a request.
+// as a pull), reading Docker-Content-Digest. A reference pinned to a digest resolves to that
+// digest without a request.
+//
+// It GETs the manifest, and takes the digest of the verified body, only when HEAD cannot
+// answer: the registry refuses HEAD (405 or 501; its later lookups go straight to GET), it
+// answers HEAD with 404 (some proxies do; a 404 from the GET too is NotFound), or it sends no
+// digest header. Each of these is counted once per host in Stats.Warnings.
+//
+// A HEAD answer whose Content-Type is not one of the manifest types the request accepted is
+// an error of kind InvalidResponse, not a digest: a registry or proxy that ignores the Accept
+// header may name a different manifest (one platform's, a schema 1 conversion) than the one
+// the tag points to, and every check would read it as a moved base.
 func (c *Client) Digest(ctx context.Context, ref string) (digest.Digest, error) {
 	r, err := registry.Normalize(ref)
 	if err != nil {
@@ -122,13 +140,39 @@ func (c *Client) Digest(ctx context.Context, ref string) (digest.Digest, error) 
 	if r.Digest != "" {
 		return r.Digest, nil
 	}
+	host := apiHost(r.Domain)
+	if _, refused := c.noHead.Load(host); refused {
+		return c.digestByGet(ctx, r, host, HeadRefused)
+	}
 	resp, err := c.do(ctx, http.MethodHead, r, "manifests", r.Tag, manifestAccept)
 	if err != nil {
 		return "", c.transportError(ctx, http.MethodHead, r, err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
+	switch resp.StatusCode {
+	case http.StatusOK:
+	case http.StatusMethodNotAllowed, http.StatusNotImplemented:
+		c.noHead.Store(host, true)
+		return c.digestByGet(ctx, r, host, HeadRefused)
+	case http.StatusNotFound:
+		d, err := c.fetchManifest(ctx, r)
+		if err != nil {
+			if registry.KindOf(err) == registry.NotFound {
+				return "", statusError(http.MethodHead, r, resp)
+			}
+			return "", err
+		}
+		c.warn(host, HeadNotFound, r)
+		return d.digest, nil
+	default:
 		return "", statusError(http.MethodHead, r, resp)
+	}
+	if ct := resp.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || !slices.Contains(registry.ManifestMediaTypes(), mt) {
+			return "", &registry.Error{Ref: r.String(), Op: http.MethodHead, Kind: registry.InvalidResponse,
+				Err: fmt.Errorf("answered with a manifest of type %q, which the request did not accept (a proxy that ignores Accept?)", ct)}
+		}
 	}
 	if h := resp.Header.Get(headerDigest); h != "" {
 		d, err := digest.Parse(h)
@@ -138,12 +182,24 @@ func (c *Client) Digest(ctx context.Context, ref string) (digest.Digest, error) 
 		}
 		return d, nil
 	}
-	c.log.Debug("registry sent no digest header; fetching the manifest", "ref", r.String())
+	return c.digestByGet(ctx, r, host, NoDigestHeader)
+}
+
+// digestByGet resolves r with a GET of its manifest, counting why in the warnings.
+func (c *Client) digestByGet(ctx context.Context, r registry.Ref, host string, why WarningKind) (digest.Digest, error) {
 	m, err := c.fetchManifest(ctx, r)
 	if err != nil {
 		return "", err
 	}
+	c.warn(host, why, r)
 	return m.digest, nil
+}
+
+// warn counts a lookup that needed a GET, logging the first of its kind for the host.
+func (c *Client) warn(host string, kind WarningKind, r registry.Ref) {
+	if c.stats.warn(host, kind) {
+		c.log.Warn("registry "+kind.String(), "host", host, "ref", r.String())
+	}
 }
 
 // PlatformDigest implements registry.Resolver. It GETs the manifest the reference points to
@@ -164,22 +220,26 @@ func (c *Client) PlatformDigest(ctx context.Context, ref string, p registry.Plat
 
 // do sends one request for /v2/<path>/<kind>/<object> through the auth client, with a pull
 // scope for the repository so that tokens are cached per repository.
+//
+// The first request to a host goes alone; the others wait until the host has answered it
+// (the scheme of a loopback host and the host's challenge are then known), and go at once.
 func (c *Client) do(ctx context.Context, method string, r registry.Ref, kind, object, accept string) (*http.Response, error) {
 	host := apiHost(r.Domain)
 	ctx = auth.AppendRepositoryScope(ctx, orasregistry.Reference{Registry: r.Domain, Repository: r.Path}, auth.ActionPull)
 	path := "/v2/" + r.Path + "/" + kind + "/" + object
-	done, err := c.firsts.wait(ctx, host+"/"+r.Path)
-	if err != nil {
+	state, first := c.hosts.get(host)
+	if first {
+		defer state.markAnswered()
+	} else if err := state.wait(ctx); err != nil {
 		return nil, err
 	}
-	defer done()
 	scheme, probe := c.scheme(host)
-	resp, err := c.send(ctx, method, scheme+"://"+host+path, accept)
 	if !probe {
-		return resp, err
+		return c.send(ctx, method, scheme+"://"+host+path, accept)
 	}
+	resp, err := c.send(context.WithValue(ctx, probeKey{}, true), method, "https://"+host+path, accept)
 	switch {
-	case errors.Is(err, http.ErrSchemeMismatch):
+	case isPlainHTTPAnswer(err):
 		c.log.Debug("loopback registry speaks plain HTTP", "host", host)
 		c.schemes.Store(host, "http")
 		return c.send(ctx, method, "http://"+host+path, accept)
@@ -189,48 +249,80 @@ func (c *Client) do(ctx context.Context, method string, r registry.Ref, kind, ob
 	return resp, err
 }
 
-func (c *Client) send(ctx context.Context, method, url, accept string) (*http.Response, error) {
-	req, err := http.NewRequestWithContext(ctx, method, url, nil)
-	if err != nil {
-		return nil, err
-	}
-	if accept != "" {
-		req.Header.Set("Accept", accept)
-	}
-	return c.http.Do(req)
+// probeKey marks the context of a request that tries HTTPS on a loopback host which may
+// speak plain HTTP: its failure is a discovery, not a failed request.
+type probeKey struct{}
+
+// isPlainHTTPAnswer reports whether err says the server answered a TLS handshake with
+// something that is not TLS: an "HTTP/" status line (net/http's ErrSchemeMismatch) or any
+// other bytes where a TLS record header belongs, as containerd's fallback also accepts.
+func isPlainHTTPAnswer(err error) bool {
+	var rh tls.RecordHeaderError
+	return err != nil && (errors.Is(err, http.ErrSchemeMismatch) || errors.As(err, &rh))
 }
 
-// firstRequests lets the first request to each repository go alone: concurrent first
-// requests would each meet the registry's 401 challenge before any of them has cached the
-// repository's token. Once the first request is done, with its token cached (or failed), the
-// others go at once.
-type firstRequests struct {
-	mu    sync.Mutex
-	repos map[string]chan struct{}
-}
+// maxRedirects bounds the redirects one request follows, as net/http does.
+const maxRedirects = 10
 
-// wait blocks until the first request to repo is done, or returns done to call when the
-// caller's request is the first.
-func (f *firstRequests) wait(ctx context.Context, repo string) (done func(), err error) {
-	f.mu.Lock()
-	ch, seen := f.repos[repo]
-	if !seen {
-		if f.repos == nil {
-			f.repos = make(map[string]chan struct{})
+// send sends one request and follows redirects. A redirect within the request's origin is
+// followed by net/http; one to another origin is followed here, as a new request through the
+// auth client, so that the host it lands on is authenticated with its own credentials and
+// its own challenge, and the first host's credentials and tokens never reach it.
+func (c *Client) send(ctx context.Context, method, target, accept string) (*http.Response, error) {
+	for hop := 0; ; hop++ {
+		req, err := http.NewRequestWithContext(ctx, method, target, nil)
+		if err != nil {
+			return nil, err
 		}
-		ch = make(chan struct{})
-		f.repos[repo] = ch
+		if accept != "" {
+			req.Header.Set("Accept", accept)
+		}
+		resp, err := c.http.Do(req)
+		if err != nil || !isRedirect(resp.StatusCode) || resp.Header.Get("Location") == "" {
+			return resp, err
+		}
+		loc, err := resp.Location()
+		drain(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			return nil, fmt.Errorf("redirect from %s: %w", req.URL.Redacted(), err)
+		}
+		if hop >= maxRedirects {
+			return nil, fmt.Errorf("stopped after %d redirects", maxRedirects)
+		}
+		if req.URL.Scheme == "https" && loc.Scheme != "https" && !c.plain[loc.Host] && !isLoopback(loc.Host) {
+			return nil, fmt.Errorf("redirect from %s to %s: refusing to leave HTTPS", req.URL.Redacted(), loc.Redacted())
+		}
+		c.log.Debug("registry redirected to another host", "from", req.URL.Host, "to", loc.Host)
+		if repo, ok := repositoryOf(loc.Path); ok {
+			ctx = auth.AppendScopesForHost(ctx, loc.Host, auth.ScopeRepository(repo, auth.ActionPull))
+		}
+		target = loc.String()
 	}
-	f.mu.Unlock()
-	if !seen {
-		return func() { close(ch) }, nil
+}
+
+func isRedirect(code int) bool {
+	switch code {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther,
+		http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		return true
 	}
-	select {
-	case <-ch:
-		return func() {}, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	return false
+}
+
+// stopAtOtherOrigin is the CheckRedirect of the client under oras: redirects of registry API
+// requests that leave the first request's origin come back to Client.send, which follows
+// them with the new host's authentication. Other redirects (token realms, blob storage
+// reached from a same-origin hop) follow net/http's rules.
+func stopAtOtherOrigin(req *http.Request, via []*http.Request) error {
+	first := via[0].URL
+	if strings.HasPrefix(first.Path, "/v2/") && (first.Scheme != req.URL.Scheme || first.Host != req.URL.Host) {
+		return http.ErrUseLastResponse
 	}
+	if len(via) >= maxRedirects {
+		return fmt.Errorf("stopped after %d redirects", maxRedirects)
+	}
+	return nil
 }
 
 // scheme returns the URL scheme for host, and whether the answer is a guess to be checked:

@@ -28,8 +28,12 @@ func statusError(method string, r registry.Ref, resp *http.Response) error {
 		}
 	}
 	drain(resp.Body)
-	return &registry.Error{Ref: r.String(), Op: method, StatusCode: resp.StatusCode,
+	e := &registry.Error{Ref: r.String(), Op: method, StatusCode: resp.StatusCode,
 		Kind: registry.KindForStatus(resp.StatusCode), Err: er}
+	if h := resp.Request.URL.Host; h != apiHost(r.Domain) {
+		e.Host = h
+	}
+	return e
 }
 
 // transportError turns a failure without a registry response into a *registry.Error: the
@@ -45,6 +49,9 @@ func (c *Client) transportError(ctx context.Context, method string, r registry.R
 		e.Kind, e.Err = registry.Canceled, context.Cause(ctx)
 	case errors.As(err, &er):
 		e.Kind, e.StatusCode = registry.KindForStatus(er.StatusCode), er.StatusCode
+		if er.URL != nil && er.URL.Host != apiHost(r.Domain) {
+			e.Host = er.URL.Host
+		}
 	case errors.Is(err, auth.ErrBasicCredentialNotFound):
 		e.Kind = registry.Unauthorized
 	case errors.As(err, &be), errors.As(err, &ne), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF),

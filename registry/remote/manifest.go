@@ -184,11 +184,17 @@ func (c *Client) selectPlatform(ctx context.Context, r registry.Ref, m manifest,
 		have := make([]string, 0, len(idx.Manifests))
 		for i, d := range idx.Manifests {
 			if d.Platform != nil {
-				ps[i] = registry.Platform{OS: d.Platform.OS, Architecture: d.Platform.Architecture, Variant: d.Platform.Variant}
+				ps[i] = registry.Platform{OS: d.Platform.OS, Architecture: d.Platform.Architecture,
+					Variant: d.Platform.Variant, OSVersion: d.Platform.OSVersion}
 				have = append(have, ps[i].String())
 			}
 		}
-		if i := registry.BestMatch(ps, p); i >= 0 {
+		i, err := registry.SelectPlatform(ps, p)
+		if err != nil {
+			return "", &registry.Error{Ref: r.String(), Op: http.MethodGet, Kind: registry.AmbiguousPlatform,
+				Err: fmt.Errorf("index %s: %w", m.digest, err)}
+		}
+		if i >= 0 {
 			return idx.Manifests[i].Digest, nil
 		}
 		return noMatch(have)
@@ -208,6 +214,7 @@ func (c *Client) selectPlatform(ctx context.Context, r registry.Ref, m manifest,
 		OS           string `json:"os"`
 		Architecture string `json:"architecture"`
 		Variant      string `json:"variant"`
+		OSVersion    string `json:"os.version"`
 	}
 	if err := json.Unmarshal(blob, &cfg); err != nil {
 		return invalid(fmt.Errorf("config %s: %w", im.Config.Digest, err))
@@ -215,7 +222,7 @@ func (c *Client) selectPlatform(ctx context.Context, r registry.Ref, m manifest,
 	if cfg.OS == "" && cfg.Architecture == "" {
 		return m.digest, nil // the config does not say; take the only manifest there is
 	}
-	got := registry.Platform{OS: cfg.OS, Architecture: cfg.Architecture, Variant: cfg.Variant}
+	got := registry.Platform{OS: cfg.OS, Architecture: cfg.Architecture, Variant: cfg.Variant, OSVersion: cfg.OSVersion}
 	if p.Matches(got) {
 		return m.digest, nil
 	}

@@ -104,12 +104,14 @@ func TestClientDoesNotRetryPermanentFailures(t *testing.T) {
 		fault http.HandlerFunc
 		kind  registry.Kind
 		code  int
+		op    string // the request the error names
+		gets  int    // GETs after the HEAD: a 404 or 501 on HEAD is tried once with GET
 	}{
-		{"401", status(401), registry.Unauthorized, 401},
-		{"403", status(403), registry.Forbidden, 403},
-		{"404", status(404), registry.NotFound, 404},
-		{"400", status(400), registry.Other, 400},
-		{"501", status(501), registry.Other, 501},
+		{"401", status(401), registry.Unauthorized, 401, "HEAD", 0},
+		{"403", status(403), registry.Forbidden, 403, "HEAD", 0},
+		{"404", status(404), registry.NotFound, 404, "HEAD", 1},
+		{"400", status(400), registry.Other, 400, "HEAD", 0},
+		{"501", status(501), registry.Other, 501, "GET", 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -122,8 +124,9 @@ func TestClientDoesNotRetryPermanentFailures(t *testing.T) {
 			assert.Equal(t, tt.kind, re.Kind)
 			assert.Equal(t, tt.code, re.StatusCode)
 			assert.Equal(t, srv.Ref("library/alpine", "3.20"), re.Ref)
-			assert.Equal(t, "registry: HEAD "+re.Ref+": "+tt.kind.String()+" ("+strconv.Itoa(tt.code)+")", err.Error())
+			assert.Equal(t, "registry: "+tt.op+" "+re.Ref+": "+tt.kind.String()+" ("+strconv.Itoa(tt.code)+")", err.Error())
 			assert.Equal(t, 1, srv.CountRequests(manifests("HEAD")))
+			assert.Equal(t, tt.gets, srv.CountRequests(manifests("GET")))
 			assert.Zero(t, c.Stats().Retries)
 		})
 	}
