@@ -163,9 +163,10 @@ type checkRun struct {
 	lookupTime time.Duration
 	wall       time.Duration
 	requests   int
-	heads      int
-	gets       int
+	heads      int // HEADs answered with anything but 401
+	gets       int // GETs answered with anything but 401
 	tokens     int
+	challenges int // registry API requests answered 401
 }
 
 // run measures one strategy against a fresh request log, and checks that it found want.
@@ -183,6 +184,8 @@ func (e *checkEnv) run(name string, want []string, strategy func(*span) ([]strin
 		switch {
 		case req.IsToken():
 			r.tokens++
+		case req.Status == http.StatusUnauthorized:
+			r.challenges++
 		case req.Method == http.MethodHead:
 			r.heads++
 		case req.Method == http.MethodGet:
@@ -288,4 +291,18 @@ func (s spanResolver) Digest(ctx context.Context, ref string) (digest.Digest, er
 func (s spanResolver) PlatformDigest(ctx context.Context, ref string, p registry.Platform) (digest.Digest, error) {
 	defer s.sp.start()()
 	return s.r.PlatformDigest(ctx, ref, p)
+}
+
+// repositories returns the number of distinct repositories the final-stage bases are in, as
+// looked up (after the mirror rewrite): the token requests a check needs.
+func (e *checkEnv) repositories() int {
+	repos := make(map[string]bool)
+	for _, ref := range e.fx.finals {
+		if rw, err := e.mirrors.Rewrite(ref); err == nil {
+			if n, err := registry.Normalize(rw); err == nil {
+				repos[n.Name()] = true
+			}
+		}
+	}
+	return len(repos)
 }

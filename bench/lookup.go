@@ -39,6 +39,7 @@ type lookupEnv struct {
 type lookupResult struct {
 	wall                          time.Duration
 	requests, heads, gets, tokens int
+	challenges                    int // requests answered 401; not counted in heads and gets
 	digests                       map[string]digest.Digest
 }
 
@@ -80,6 +81,8 @@ func (e *lookupEnv) measure(name string, run func() (map[string]digest.Digest, e
 		switch {
 		case req.IsToken():
 			r.tokens++
+		case req.Status == http.StatusUnauthorized:
+			r.challenges++
 		case req.Method == http.MethodHead:
 			r.heads++
 		case req.Method == http.MethodGet:

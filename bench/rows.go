@@ -79,7 +79,7 @@ func (s *suite) rowLookup(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	t := newTable(s.out, "strategy", "lookups", "requests", "HEAD", "GET", "token", "lookup time", "wall", "wall / baseflow")
+	t := newTable(s.out, "strategy", "lookups", "requests", "HEAD", "GET", "token", "401", "lookup time", "wall", "wall / baseflow")
 	for _, r := range []struct {
 		label string
 		run   checkRun
@@ -89,18 +89,35 @@ func (s *suite) rowLookup(ctx context.Context) error {
 		{"crane digest loop: HEAD per platform, no cache", loop},
 	} {
 		t.row(r.label, fmt.Sprint(r.run.lookups), fmt.Sprint(r.run.requests), fmt.Sprint(r.run.heads), fmt.Sprint(r.run.gets),
-			fmt.Sprint(r.run.tokens), fmtDuration(r.run.lookupTime), fmtDuration(r.run.wall), times(ratio(r.run.wall, base.wall)))
+			fmt.Sprint(r.run.tokens), fmt.Sprint(r.run.challenges), fmtDuration(r.run.lookupTime), fmtDuration(r.run.wall), times(ratio(r.run.wall, base.wall)))
 	}
 	if err := t.flush(); err != nil {
 		return err
 	}
-	s.printf("   all three found the same %d paths to rebuild\n\n", len(e.want))
+	// The bound: a round trip per wave of lookups, plus the registry's one 401 challenge and
+	// the token requests (all repositories' at once) before the first wave.
+	bound := time.Duration((base.lookups+s.cfg.concurrency-1)/s.cfg.concurrency+2) * e.latency
+	maxRequests := base.lookups + e.repositories() + 1
+	s.printf("   all three found the same %d paths to rebuild\n", len(e.want))
+	s.printf("   baseflow's budget: %d requests (a HEAD per distinct base, a token per repository (%d), one 401 for the registry);\n"+
+		"   lookup time bound (%d lookups / %d at once, rounded up, + 2) x %v = %v\n\n",
+		maxRequests, e.repositories(), base.lookups, s.cfg.concurrency, e.latency, fmtDuration(bound))
 	s.add(verdict{"1", "check wall: ImageBuilder / baseflow", times(ratio(serial.wall, base.wall)), "", ""})
 	s.add(verdict{"1", "check wall: crane loop / baseflow", times(ratio(loop.wall, base.wall)), "", ""})
 	s.add(verdict{"1", "lookup time: ImageBuilder / baseflow", times(ratio(serial.lookupTime, base.lookupTime)), "", ""})
 	s.add(verdict{"1", "lookup time: crane loop / baseflow", times(ratio(loop.lookupTime, base.lookupTime)), "", ""})
 	s.add(verdict{"1", "requests: crane loop / baseflow", times(ratio(loop.requests, base.requests)), "", ""})
 	s.add(verdict{"1", "baseflow GETs (Docker Hub pulls)", fmt.Sprint(base.gets), "0", map[bool]string{true: "yes", false: "no"}[base.gets == 0]})
+	s.add(verdict{"1", "baseflow requests (HEAD + token + 401)", fmt.Sprint(base.requests), fmt.Sprintf("≤ %d", maxRequests),
+		map[bool]string{true: "yes", false: "no"}[base.requests <= maxRequests]})
+	s.add(verdict{"1", "baseflow 401 challenges", fmt.Sprint(base.challenges), "1", map[bool]string{true: "yes", false: "no"}[base.challenges == 1]})
+	lookupTimes := make([]time.Duration, len(runs))
+	for i, run := range runs {
+		lookupTimes[i] = run.lookupTime
+	}
+	slices.Sort(lookupTimes)
+	r := ratio(lookupTimes[len(lookupTimes)/2], bound)
+	s.add(verdict{"1", fmt.Sprintf("baseflow lookup time (median of %d) / bound", len(runs)), times(r), "≤ 1.15x", atMost(r, 1.15)})
 	return s.rowLookupOnly(ctx)
 }
 
@@ -125,11 +142,11 @@ func (s *suite) rowLookupOnly(ctx context.Context) error {
 		return fmt.Errorf("lookups: %w: the strategies resolved different digests", errMismatch)
 	}
 	s.printf("1  Lookups alone: %d distinct tags in %d repositories, %v per request, anonymous tokens\n", cfg.tags, cfg.repos, cfg.latency)
-	t := newTable(s.out, "strategy", "requests", "HEAD", "GET", "token", "wall", "wall / cached")
+	t := newTable(s.out, "strategy", "requests", "HEAD", "GET", "token", "401", "wall", "wall / cached")
 	t.row(fmt.Sprintf("cached, concurrent HEAD (%d at once)", cfg.concurrency), fmt.Sprint(cached.requests), fmt.Sprint(cached.heads),
-		fmt.Sprint(cached.gets), fmt.Sprint(cached.tokens), fmtDuration(cached.wall), "1.0x")
+		fmt.Sprint(cached.gets), fmt.Sprint(cached.tokens), fmt.Sprint(cached.challenges), fmtDuration(cached.wall), "1.0x")
 	t.row("serial GET, per-run cache", fmt.Sprint(serial.requests), fmt.Sprint(serial.heads), fmt.Sprint(serial.gets),
-		fmt.Sprint(serial.tokens), fmtDuration(serial.wall), times(ratio(serial.wall, cached.wall)))
+		fmt.Sprint(serial.tokens), fmt.Sprint(serial.challenges), fmtDuration(serial.wall), times(ratio(serial.wall, cached.wall)))
 	if err := t.flush(); err != nil {
 		return err
 	}

@@ -24,7 +24,8 @@
 // time and compares at check time, so comparing it detects any change to any platform of the
 // base. Resolver.PlatformDigest returns one platform's manifest digest inside the index, for
 // explaining which platform moved (Platform, BestMatch: linux/arm64 and linux/arm64/v8 are the
-// same platform). A reference pinned to a digest resolves to that digest.
+// same platform; SelectPlatform refuses to guess between Windows releases that differ only in
+// os.version). A reference pinned to a digest resolves to that digest; Ref.Pinned says so.
 //
 // # Backends
 //
@@ -48,6 +49,35 @@
 // a set of references concurrently. Its rewrites (WithMirrors, WithRewrite) redirect lookups,
 // for example from Docker Hub to a mirror in a private registry, before the reference becomes
 // the cache key.
+//
+// # Registry behaviours handled
+//
+// Registries and the proxies in front of them depart from the distribution API in ways users
+// meet. The network resolver (registry/remote) handles these, and registry/registrytest can
+// behave like each of them:
+//
+//   - HEAD refused with 405 or 501 (some Harbor and Nexus setups): one GET, verified against
+//     the body's digest, and GET for that host's later lookups; warned once per host.
+//   - HEAD answered 404 where GET works (some proxies): the GET decides; a 404 from it too is
+//     NotFound; warned once per host.
+//   - No Docker-Content-Digest (proxies that strip it): one GET, hashed; warned once per host,
+//     since on Docker Hub each is a pull.
+//   - A HEAD answered with a manifest type the request did not accept (a proxy that drops the
+//     Accept header, one that answers a schema 1 conversion): a failed lookup of kind
+//     InvalidResponse, never a digest that would read as a moved base.
+//   - A redirect to another host that challenges with its own token realm: followed as a new
+//     request to that host, authenticated with that host's credentials and challenge; the
+//     first host's credentials and tokens never reach it.
+//   - Docker token authentication: one 401 challenge per registry host, then each
+//     repository's pull token asked for directly; a token never grants more than pull of the
+//     one repository.
+//   - Loopback registries speaking plain HTTP: one HTTPS probe per host, falling back on any
+//     TLS record-header error (not only an "HTTP/" answer), not counted as a failure.
+//   - Indexes listing one platform for several Windows releases (os.version): matched on the
+//     os.version prefix (WindowsOSVersion maps "nanoserver-ltsc2022" to 10.0.20348), and an
+//     AmbiguousPlatform error rather than the first entry when the request names none.
+//   - 429 and 5xx with Retry-After, connection resets, responses that never end: retried
+//     within bounds; Docker Hub's rate-limit headers read into the client's Stats.
 //
 // Errors are *Error values: errors.As gives the reference, the operation, the HTTP status and
 // a Kind (NotFound, Unauthorized, RateLimited, …) to branch on.

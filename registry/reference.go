@@ -46,6 +46,21 @@ func Normalize(ref string) (Ref, error) {
 	return r, nil
 }
 
+// Pinned reports whether the reference names a digest ("alpine:3.20@sha256:…"): lookups of it
+// give that digest, whatever its tag points to now.
+func (r Ref) Pinned() bool { return r.Digest != "" }
+
+// Unpinned returns the reference without its digest, "docker.io/library/alpine:3.20" for
+// "alpine:3.20@sha256:…", to look up where its tag points now. It reports false when the
+// reference has no tag to look up ("alpine@sha256:…").
+func (r Ref) Unpinned() (Ref, bool) {
+	if r.Tag == "" {
+		return Ref{}, false
+	}
+	r.Digest = ""
+	return r, true
+}
+
 // Name returns the fully qualified repository name, "docker.io/library/alpine".
 func (r Ref) Name() string { return r.Domain + "/" + r.Path }
 

@@ -81,3 +81,31 @@ func TestValidateOverride(t *testing.T) {
 		assert.NotContains(t, err.Error(), "s3cret", bad)
 	}
 }
+
+func TestRefPinned(t *testing.T) {
+	t.Parallel()
+	d := pin
+	tests := []struct {
+		in       string
+		pinned   bool
+		unpinned string // "" when there is no tag to look up
+	}{
+		{"alpine:3.20", false, "docker.io/library/alpine:3.20"},
+		{"alpine:3.20@" + d, true, "docker.io/library/alpine:3.20"},
+		{"mcr.microsoft.com/dotnet/runtime:8.0@" + d, true, "mcr.microsoft.com/dotnet/runtime:8.0"},
+		{"alpine@" + d, true, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			r, err := registry.Normalize(tt.in)
+			require.NoError(t, err)
+			assert.Equal(t, tt.pinned, r.Pinned())
+			u, ok := r.Unpinned()
+			assert.Equal(t, tt.unpinned != "", ok)
+			if ok {
+				assert.Equal(t, tt.unpinned, u.String())
+				assert.False(t, u.Pinned())
+			}
+		})
+	}
+}

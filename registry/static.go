@@ -94,7 +94,7 @@ func (s *Static) Digest(_ context.Context, ref string) (digest.Digest, error) {
 }
 
 // PlatformDigest implements Resolver, choosing among the platforms set for ref as
-// BestMatch does.
+// SelectPlatform does.
 func (s *Static) PlatformDigest(_ context.Context, ref string, p Platform) (digest.Digest, error) {
 	key, err := staticKey(ref)
 	if err != nil {
@@ -107,7 +107,11 @@ func (s *Static) PlatformDigest(_ context.Context, ref string, p Platform) (dige
 	for i, e := range list {
 		ps[i] = e.p
 	}
-	if i := BestMatch(ps, p); i >= 0 {
+	i, err := SelectPlatform(ps, p)
+	if err != nil {
+		return "", &Error{Ref: key, Op: "lookup", Kind: AmbiguousPlatform, Err: err}
+	}
+	if i >= 0 {
 		return list[i].d, nil
 	}
 	if _, ok := s.digests[key]; !ok && len(list) == 0 {

@@ -7,8 +7,10 @@
 //
 //   - Digest: HEAD /v2/<name>/manifests/<tag>, accepting the OCI index, Docker manifest list,
 //     OCI manifest and Docker manifest types, and reads Docker-Content-Digest. HEAD requests do
-//     not count against Docker Hub's pull limit. Only when the registry leaves the header out
-//     does the client GET the manifest and hash its body.
+//     not count against Docker Hub's pull limit. Only when HEAD cannot answer (the registry
+//     refuses HEAD with 405/501, answers it 404, or leaves the header out) does the client GET
+//     the manifest and hash its body; Stats.Warnings names each such registry once. A HEAD
+//     answer of a media type the request did not accept is an error, not a digest.
 //   - PlatformDigest: GET of the manifest, then the matching index entry; for a single image
 //     manifest, a GET of its config to check the platform.
 //
@@ -18,10 +20,20 @@
 //
 // Authentication: credentials come from the docker configuration (config.json under
 // $DOCKER_CONFIG or ~/.docker, its credsStore and credHelpers) or WithCredential, each host's
-// looked up once per Client; anonymous bearer tokens otherwise. Tokens are cached per
-// registry and repository scope, so a run asks for each repository's token once: the first
-// request to a repository goes alone, and concurrent requests to that repository wait for it
-// instead of each meeting the 401 challenge.
+// looked up once per Client; anonymous bearer tokens otherwise. oras-go's auth.Client does the
+// token exchange and caches tokens per host and repository scope. Two layers go around it,
+// because oras-go meets a 401 before every new scope and stops at a cross-host redirect:
+//
+//   - One challenge per registry: the first request to a host goes alone; once the host has
+//     answered 401 with a Bearer challenge, its realm and service are kept, and each further
+//     unauthenticated pull request to that host gets the same challenge, scoped to its own
+//     repository, locally (challenge.go), so oras-go asks for that repository's token at once
+//     instead of after a round trip. Tokens stay one per repository, pull only.
+//   - Redirects to another host: oras-go drops credentials when a redirect leaves the origin
+//     and then cannot authenticate with the host that challenges. The client stops such
+//     redirects of registry API requests and follows them itself, as a new request through
+//     the auth client, so the new host gets its own credentials, challenge and token, and the
+//     first host's never; a redirect from HTTPS to plain HTTP is refused (loopback aside).
 //
 // Retries: 408, 429 and 5xx responses, connection resets and per-request timeouts are
 // retried up to WithMaxRetries times, waiting what Retry-After asks (seconds or a date, capped
@@ -30,6 +42,8 @@
 // Forbidden and NotFound.
 //
 // Transport security: HTTPS with certificate verification, except for hosts named in
-// WithPlainHTTP and loopback hosts, which fall back to plain HTTP when they answer HTTPS in
-// plain HTTP.
+// WithPlainHTTP and loopback hosts, which fall back to plain HTTP when they answer a TLS
+// handshake with anything that is not TLS (an "HTTP/" status line or other bytes: any TLS
+// record-header error, as containerd accepts). The probe is made once per host, and its
+// failure is not counted in Stats.Failed.
 package remote

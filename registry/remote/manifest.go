@@ -33,7 +33,22 @@ type manifest struct {
 
 // fetchManifest GETs the manifest r points to, trying again when the body was cut short
 // (the transport retries failures before the headers arrive; this covers those after).
+// Manifests fetched by digest are kept for the Client's life: content does not change under
+// a digest, and comparing platforms asks for the same index once per platform.
 func (c *Client) fetchManifest(ctx context.Context, r registry.Ref) (manifest, error) {
+	if r.Digest != "" {
+		if m, ok := c.byDigest.Load(r.Name() + "@" + r.Digest.String()); ok {
+			return m.(manifest), nil
+		}
+	}
+	m, err := c.getManifest(ctx, r)
+	if err == nil && r.Digest != "" {
+		c.byDigest.Store(r.Name()+"@"+r.Digest.String(), m)
+	}
+	return m, err
+}
+
+func (c *Client) getManifest(ctx context.Context, r registry.Ref) (manifest, error) {
 	var m manifest
 	err := c.retryBody(ctx, func() error {
 		body, resp, err := c.get(ctx, r, "manifests", r.Reference(), manifestAccept)
@@ -50,9 +65,19 @@ func (c *Client) fetchManifest(ctx context.Context, r registry.Ref) (manifest, e
 	return m, err
 }
 
-// fetchBlob GETs the blob d of r's repository and checks it against d.
+// fetchBlob GETs the blob d of r's repository and checks it against d. Blobs are kept for the
+// Client's life, as manifests fetched by digest are.
 func (c *Client) fetchBlob(ctx context.Context, r registry.Ref, d digest.Digest) ([]byte, error) {
+	key := r.Name() + "@" + d.String() + " blob"
+	if b, ok := c.byDigest.Load(key); ok {
+		return b.([]byte), nil
+	}
 	var blob []byte
+	defer func() {
+		if blob != nil {
+			c.byDigest.Store(key, blob)
+		}
+	}()
 	err := c.retryBody(ctx, func() error {
 		body, _, err := c.get(ctx, r, "blobs", d.String(), "")
 		if err != nil {
