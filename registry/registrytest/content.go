@@ -213,3 +213,94 @@ func randomLayer() (gz []byte, diffID digest.Digest, err error) {
 func descriptor(mediaType string, body []byte) ocispec.Descriptor {
 	return ocispec.Descriptor{MediaType: mediaType, Digest: digest.FromBytes(body), Size: int64(len(body))}
 }
+
+// MoveRandomPlatform moves tag of target, which must point to an index, to a new index in
+// which only p's manifest is new (random content of the same type) and every other entry is
+// kept, as when a base image's maintainers rebuild one platform. It returns the new index.
+func MoveRandomPlatform(ctx context.Context, target oras.Target, tag string, p registry.Platform) (Index, error) {
+	return rewriteIndex(ctx, target, tag, func(idx *ocispec.Index) error {
+		for i, c := range idx.Manifests {
+			if c.Platform == nil || !p.Matches(platformOf(c.Platform)) {
+				continue
+			}
+			desc, err := PushRandomImageOfType(ctx, target, "", c.MediaType, platformOf(c.Platform))
+			if err != nil {
+				return err
+			}
+			desc.Platform = c.Platform
+			idx.Manifests[i] = desc
+			return nil
+		}
+		return fmt.Errorf("registrytest: %s has no %s entry", tag, p)
+	})
+}
+
+// AddRandomAttestation moves tag of target, which must point to an index, to a new index with
+// the same platform entries and one more attestation manifest (platform unknown/unknown, as
+// BuildKit writes provenance), as when only a base image's attestations change. It returns
+// the new index.
+func AddRandomAttestation(ctx context.Context, target oras.Target, tag string) (Index, error) {
+	return rewriteIndex(ctx, target, tag, func(idx *ocispec.Index) error {
+		childType := ocispec.MediaTypeImageManifest
+		if idx.MediaType == registry.MediaTypeDockerManifestList {
+			childType = registry.MediaTypeDockerManifest
+		}
+		unknown := registry.Platform{OS: "unknown", Architecture: "unknown"}
+		desc, err := PushRandomImageOfType(ctx, target, "", childType, unknown)
+		if err != nil {
+			return err
+		}
+		desc.Platform = &ocispec.Platform{OS: unknown.OS, Architecture: unknown.Architecture}
+		desc.Annotations = map[string]string{"vnd.docker.reference.type": "attestation-manifest"}
+		idx.Manifests = append(idx.Manifests, desc)
+		return nil
+	})
+}
+
+// rewriteIndex pushes edit's change of the index tag points to, and moves the tag to it.
+func rewriteIndex(ctx context.Context, target oras.Target, tag string, edit func(*ocispec.Index) error) (Index, error) {
+	old, err := target.Resolve(ctx, tag)
+	if err != nil {
+		return Index{}, fmt.Errorf("registrytest: %s: %w", tag, err)
+	}
+	if !registry.IsIndex(old.MediaType) {
+		return Index{}, fmt.Errorf("registrytest: %s is a %s, not an index", tag, old.MediaType)
+	}
+	rc, err := target.Fetch(ctx, old)
+	if err != nil {
+		return Index{}, err
+	}
+	body, err := io.ReadAll(rc)
+	rc.Close()
+	if err != nil {
+		return Index{}, err
+	}
+	var idx ocispec.Index
+	if err := json.Unmarshal(body, &idx); err != nil {
+		return Index{}, err
+	}
+	if idx.MediaType == "" {
+		idx.MediaType = old.MediaType
+	}
+	if err := edit(&idx); err != nil {
+		return Index{}, err
+	}
+	if body, err = json.Marshal(idx); err != nil {
+		return Index{}, err
+	}
+	desc := descriptor(old.MediaType, body)
+	if err := pushManifest(ctx, target, desc, body, tag); err != nil {
+		return Index{}, err
+	}
+	out := Index{Digest: desc.Digest, MediaType: old.MediaType}
+	for _, c := range idx.Manifests {
+		if c.Platform != nil {
+			out.Manifests = append(out.Manifests, Manifest{Platform: platformOf(c.Platform), Digest: c.Digest, MediaType: c.MediaType})
+		}
+	}
+	return out, nil
+}
+
+func platformOf(p *ocispec.Platform) registry.Platform {
+	return registry.Platform{OS: p.OS, Architecture: p.Architecture, Variant: p.Variant, OSVersion: p.OSVersion}
+}

@@ -206,81 +206,15 @@ func (t *memTarget) Tag(_ context.Context, desc ocispec.Descriptor, reference st
 }
 
 // MovePlatform moves repo:tag, which must point to an index, to a new index in which only p's
-// manifest is new (random content) and every other entry is kept, as when a base image's
-// maintainers rebuild one platform. It returns the new index.
+// manifest is new (see MoveRandomPlatform).
 func (s *Server) MovePlatform(repo, tag string, p registry.Platform) (Index, error) {
-	return s.rewriteIndex(repo, tag, func(idx *ocispec.Index) error {
-		for i, c := range idx.Manifests {
-			if c.Platform == nil || !p.Matches(platformOf(c.Platform)) {
-				continue
-			}
-			desc, err := PushRandomImageOfType(context.Background(), s.Target(repo), "", c.MediaType, platformOf(c.Platform))
-			if err != nil {
-				return err
-			}
-			desc.Platform = c.Platform
-			idx.Manifests[i] = desc
-			return nil
-		}
-		return fmt.Errorf("registrytest: %s:%s has no %s entry", repo, tag, p)
-	})
+	return MoveRandomPlatform(context.Background(), s.Target(repo), tag, p)
 }
 
-// Attest moves repo:tag, which must point to an index, to a new index with the same platform
-// entries and one more attestation manifest (platform unknown/unknown, as BuildKit writes
-// provenance), as when only a base image's attestations change. It returns the new index.
+// Attest moves repo:tag, which must point to an index, to a new index with one more
+// attestation manifest (see AddRandomAttestation).
 func (s *Server) Attest(repo, tag string) (Index, error) {
-	return s.rewriteIndex(repo, tag, func(idx *ocispec.Index) error {
-		desc, err := PushRandomImage(context.Background(), s.Target(repo), "", registry.Platform{OS: "unknown", Architecture: "unknown"})
-		if err != nil {
-			return err
-		}
-		desc.Platform = &ocispec.Platform{OS: "unknown", Architecture: "unknown"}
-		desc.Annotations = map[string]string{"vnd.docker.reference.type": "attestation-manifest"}
-		idx.Manifests = append(idx.Manifests, desc)
-		return nil
-	})
-}
-
-// rewriteIndex pushes edit's change of the index repo:tag points to, and moves the tag to it.
-func (s *Server) rewriteIndex(repo, tag string, edit func(*ocispec.Index) error) (Index, error) {
-	s.mu.Lock()
-	r := s.repo(repo, false)
-	var m stored
-	ok := false
-	if r != nil {
-		m, ok = r.manifests[r.tags[tag]]
-	}
-	s.mu.Unlock()
-	if !ok || !registry.IsIndex(m.mediaType) {
-		return Index{}, fmt.Errorf("registrytest: %s:%s is not an index: %w", repo, tag, errdef.ErrNotFound)
-	}
-	var idx ocispec.Index
-	if err := json.Unmarshal(m.body, &idx); err != nil {
-		return Index{}, err
-	}
-	if err := edit(&idx); err != nil {
-		return Index{}, err
-	}
-	body, err := json.Marshal(idx)
-	if err != nil {
-		return Index{}, err
-	}
-	desc := descriptor(m.mediaType, body)
-	if err := pushManifest(context.Background(), s.Target(repo), desc, body, tag); err != nil {
-		return Index{}, err
-	}
-	out := Index{Digest: desc.Digest, MediaType: m.mediaType}
-	for _, c := range idx.Manifests {
-		if c.Platform != nil {
-			out.Manifests = append(out.Manifests, Manifest{Platform: platformOf(c.Platform), Digest: c.Digest, MediaType: c.MediaType})
-		}
-	}
-	return out, nil
-}
-
-func platformOf(p *ocispec.Platform) registry.Platform {
-	return registry.Platform{OS: p.OS, Architecture: p.Architecture, Variant: p.Variant, OSVersion: p.OSVersion}
+	return AddRandomAttestation(context.Background(), s.Target(repo), tag)
 }
 
 // Delete removes the manifest d from repo, as a registry's garbage collection does with an

@@ -77,6 +77,8 @@ func TestIntegrationDistribution(t *testing.T) {
 				assert.Equal(t, cs.child, pd, "%s %s", cs.ref, cs.platform)
 			}
 			assert.Equal(t, len(cases), c.Stats().Requests["HEAD"]-challenges(reg), "one HEAD per Digest")
+			assert.Zero(t, c.Stats().Failed, "finding plain HTTP on loopback is not a failure")
+			assert.Equal(t, challenges(reg), c.Stats().Challenges)
 
 			_, err = c.Digest(ctx, reg.Host+"/test/list:missing")
 			assert.Equal(t, registry.NotFound, registry.KindOf(err))
@@ -97,4 +99,51 @@ func challenges(reg *registrytest.Distribution) int {
 		return 1
 	}
 	return 0
+}
+
+// TestIntegrationDistributionPlatforms runs the platform behaviours against the CNCF
+// distribution registry, which stores indexes as pushed: Windows releases told apart by
+// os.version, and an index that moved for one platform or for an attestation only.
+func TestIntegrationDistributionPlatforms(t *testing.T) {
+	t.Parallel()
+	reg := registrytest.StartDistribution(t, registrytest.DistributionOptions{})
+	ctx := context.Background()
+	target := func(repo string) oras.Target {
+		tgt, err := reg.Target(repo)
+		require.NoError(t, err)
+		return tgt
+	}
+	c := newClient(t)
+
+	ltsc2019 := registry.Platform{OS: "windows", Architecture: "amd64", OSVersion: "10.0.17763.6414"}
+	ltsc2022 := registry.Platform{OS: "windows", Architecture: "amd64", OSVersion: "10.0.20348.2762"}
+	win, err := registrytest.PushRandomIndex(ctx, target("windows/nanoserver"), "multi", registry.MediaTypeDockerManifestList, ltsc2019, ltsc2022)
+	require.NoError(t, err)
+	ref := reg.Host + "/windows/nanoserver:multi"
+	v, _ := registry.WindowsOSVersion("nanoserver-ltsc2022")
+	d, err := c.PlatformDigest(ctx, ref, registry.Platform{OS: "windows", Architecture: "amd64", OSVersion: v})
+	require.NoError(t, err)
+	assert.Equal(t, win.Manifests[1].Digest, d)
+	_, err = c.PlatformDigest(ctx, ref, registry.Platform{OS: "windows", Architecture: "amd64"})
+	assert.Equal(t, registry.AmbiguousPlatform, registry.KindOf(err))
+
+	recorded, err := registrytest.PushRandomIndex(ctx, target("library/debian"), "12", ocispec.MediaTypeImageIndex, amd64, arm64v8)
+	require.NoError(t, err)
+	_, err = registrytest.MoveRandomPlatform(ctx, target("library/debian"), "12", arm64)
+	require.NoError(t, err)
+	moved, err := c.Digest(ctx, reg.Host+"/library/debian:12")
+	require.NoError(t, err)
+	require.NotEqual(t, recorded.Digest, moved)
+	m, err := registry.ComparePlatform(ctx, c, reg.Host+"/library/debian:12", recorded.Digest, moved, amd64)
+	require.NoError(t, err)
+	assert.True(t, m.Unchanged())
+	m, err = registry.ComparePlatform(ctx, c, reg.Host+"/library/debian:12", recorded.Digest, moved, arm64)
+	require.NoError(t, err)
+	assert.False(t, m.Unchanged())
+
+	attested, err := registrytest.AddRandomAttestation(ctx, target("library/debian"), "12")
+	require.NoError(t, err)
+	m, err = registry.ComparePlatform(ctx, c, reg.Host+"/library/debian:12", moved, attested.Digest, arm64)
+	require.NoError(t, err)
+	assert.True(t, m.Unchanged(), "an attestation alone")
 }
