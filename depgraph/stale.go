@@ -41,6 +41,16 @@ type CheckOptions struct {
 	Filter manifest.Filter
 	// BaseOverride rewrites external base references before lookup and comparison.
 	BaseOverride *BaseOverride
+	// ComparePlatform, when set, is asked about each candidate whose base moved (a recorded
+	// digest, and a current one that differs): whether the candidate's own platform's
+	// manifest is the same in the recorded and the current base (a multi-platform base's
+	// index moves when any platform, or only an attestation, changes). Its answer is kept in
+	// BaseCheck.PlatformUnchanged; its error fails the candidate's check as a lookup error
+	// does.
+	ComparePlatform func(BaseCheck) (unchanged bool, err error)
+	// PlatformAware makes a candidate whose base moved but whose own platform did not
+	// (ComparePlatform said so) up to date instead of stale. ImageBuilder rebuilds it.
+	PlatformAware bool
 }
 
 // Candidates returns the platforms whose final stage is built on an external image, among
@@ -90,6 +100,10 @@ type BaseCheck struct {
 	// records; empty when no lookup was needed or the lookup failed.
 	Current string
 	Stale   bool
+	// PlatformUnchanged is set when the base moved but CheckOptions.ComparePlatform found the
+	// candidate's own platform unchanged in it; with CheckOptions.PlatformAware such a
+	// candidate is not stale.
+	PlatformUnchanged bool
 	// Err is the lookup error; such a platform is neither stale nor up to date.
 	Err error
 }
@@ -161,7 +175,16 @@ func Stale(g *Graph, records Records, digests DigestLookup, opts CheckOptions) *
 				break
 			}
 			c.Current = g.RecordedRepo(c.Ref) + "@" + digest
-			if c.Recorded != c.Current {
+			if c.Recorded == c.Current {
+				break
+			}
+			if opts.ComparePlatform != nil && c.Recorded != "" {
+				if c.PlatformUnchanged, err = opts.ComparePlatform(c); err != nil {
+					c.Err = err
+					break
+				}
+			}
+			if !c.PlatformUnchanged || !opts.PlatformAware {
 				c.Stale = true
 				why = Reason{Kind: BaseChanged, Base: c.Ref, Recorded: c.Recorded, Current: c.Current}
 			}

@@ -2,6 +2,7 @@ package depgraph_test
 
 import (
 	"encoding/json"
+	"errors"
 	"testing"
 	"testing/fstest"
 
@@ -490,4 +491,42 @@ func TestImageInfoEntryWithoutTagsIsMissing(t *testing.T) {
 
 	_, err = depgraph.LoadImageInfoRecords("info.json", []byte(`{"schemaVersion": "2.0", "repos": [`), m)
 	assert.ErrorContains(t, err, "info.json")
+}
+
+func TestPlatformAwareStaleness(t *testing.T) {
+	t.Parallel()
+	g := mustBuild(t,
+		spec{repo: "a", path: "a", tags: []string{"1"}, dockerfile: "FROM alpine:3.20"},
+		spec{repo: "b", path: "b", tags: []string{"1"}, dockerfile: "FROM debian:12"},
+		spec{repo: "c", path: "c", tags: []string{"1"}, dockerfile: "FROM ubuntu:24.04"},
+	)
+	recs := records{}.set("a", "alpine@"+d1).set("b", "debian@"+d1).set("c", "ubuntu@"+d1)
+	lookup := depgraph.MapLookup(map[string]string{"alpine:3.20": d2, "debian:12": d2, "ubuntu:24.04": d2})
+	var asked []string
+	compare := func(c depgraph.BaseCheck) (bool, error) {
+		asked = append(asked, c.Ref)
+		switch c.Ref {
+		case "alpine:3.20":
+			return true, nil // the index moved for another platform
+		case "ubuntu:24.04":
+			return false, errors.New("inconsistent answer")
+		}
+		return false, nil
+	}
+
+	res := depgraph.Stale(g, recs, lookup, depgraph.CheckOptions{ComparePlatform: compare})
+	assert.Equal(t, []string{"a", "b"}, res.Paths(), "without PlatformAware an unchanged platform is still rebuilt")
+	assert.True(t, res.Checks[0].PlatformUnchanged)
+	assert.False(t, res.Checks[1].PlatformUnchanged)
+	assert.ErrorContains(t, res.Err(), "c: base ubuntu:24.04: inconsistent answer", "a failed comparison decides nothing")
+
+	res = depgraph.Stale(g, recs, lookup, depgraph.CheckOptions{ComparePlatform: compare, PlatformAware: true})
+	assert.Equal(t, []string{"b"}, res.Paths())
+	assert.False(t, res.Checks[0].Stale)
+	assert.True(t, res.Checks[0].PlatformUnchanged)
+
+	asked = nil
+	depgraph.Stale(g, records{}.set("a", "alpine@"+d2).set("b", "debian@"+d2).set("c", "ubuntu@"+d2), lookup,
+		depgraph.CheckOptions{ComparePlatform: compare, PlatformAware: true})
+	assert.Empty(t, asked, "only moved bases are compared")
 }
