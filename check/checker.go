@@ -50,6 +50,16 @@ type Checker struct {
 	// ParseCache, when set, keeps parsed Dockerfiles for the checker's lifetime (and across
 	// runs with a dockerfile.Store), shared by every subscription and branch it checks.
 	ParseCache *dockerfile.Cache
+	// PlatformAware keeps an image whose base's digest moved off the rebuild list when the
+	// manifest of the image's own platform in the base did not move (another platform was
+	// rebuilt, or only attestations changed); ImageBuilder rebuilds it. With or without it,
+	// every base that moved is compared (the recorded and the current manifest fetched by
+	// digest: GETs, which Docker Hub counts as pulls, for moved bases only), so that results
+	// say which platforms were unchanged and how many rebuilds the option saves.
+	PlatformAware bool
+	// CheckPinned looks up the tag of every base pinned to a digest ("alpine:3.20@sha256:…")
+	// and reports when it has moved away from the pin. Pinned bases are never stale.
+	CheckPinned bool
 	// Concurrency is how many subscriptions are checked at once; 0 means DefaultConcurrency.
 	Concurrency int
 	// Compact makes each result drop its Graph and Stale once its Summary is made, so that a
@@ -86,6 +96,15 @@ type SubscriptionResult struct {
 	computed bool
 	// Lookups are the base references looked up, in the order the check needed them.
 	Lookups []Lookup
+	// Unchanged are the candidates whose base moved while their own platform did not (see
+	// Checker.PlatformAware), in manifest order.
+	Unchanged []UnchangedPlatform
+	// PlatformAware is the Checker's PlatformAware; Saved is how many fewer paths there are
+	// to rebuild thanks to it, or would be with it.
+	PlatformAware bool
+	Saved         int
+	// Pinned are the bases pinned to a digest, in lookup order.
+	Pinned []PinnedBase
 	// Err is set when the subscription could not be fully checked: its repository, manifest,
 	// Dockerfiles or image-info could not be read, or a base lookup failed. Such a
 	// subscription is never reported up to date.
@@ -276,7 +295,28 @@ func (c *Checker) check(ctx context.Context, s subscription.Subscription, resolv
 		}
 		r.Lookups = append(r.Lookups, l)
 	}
-	r.Stale = depgraph.Stale(g, records, lookupFrom(current, lookupErrs), opts)
+	lookup := lookupFrom(current, lookupErrs)
+	// A first pass finds the bases that moved; their platforms are compared, then the result
+	// is computed with the comparisons, with and without PlatformAware to count the saving.
+	done := comparePlatforms(ctx, resolver, depgraph.Stale(g, records, lookup, opts).Checks)
+	opts.ComparePlatform = compareFrom(done)
+	opts.PlatformAware = c.PlatformAware
+	r.Stale = depgraph.Stale(g, records, lookup, opts)
+	opts.PlatformAware = !c.PlatformAware
+	other := depgraph.Stale(g, records, lookup, opts)
+	r.PlatformAware = c.PlatformAware
+	r.Saved = len(r.Stale.Images) - len(other.Images)
+	if c.PlatformAware {
+		r.Saved = -r.Saved
+	}
+	for _, bc := range r.Stale.Checks {
+		if bc.PlatformUnchanged {
+			k, _ := keyOf(bc)
+			r.Unchanged = append(r.Unchanged, UnchangedPlatform{Path: bc.Platform.Dockerfile, Base: bc.Ref,
+				Platform: k.platform.String(), Manifest: done[k].move.Current.String()})
+		}
+	}
+	r.Pinned = pinnedBases(ctx, resolver, refs, c.CheckPinned)
 	r.Err = r.Stale.Err()
 	log.Debug("checked", "bases", len(refs), "stale", len(r.Stale.Images), "failed", len(lookupErrs))
 	return r

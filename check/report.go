@@ -64,6 +64,14 @@ type SubscriptionReport struct {
 	Stale      []StalePath  `json:"stale"`
 	Waves      [][]string   `json:"waves,omitempty"`
 	Bases      []BaseReport `json:"bases"`
+	// Unchanged are the platforms whose base moved while their own manifest in it did not;
+	// PlatformAware says whether they were left off the rebuild list, and Saved how many
+	// paths that saves (or would save).
+	Unchanged     []UnchangedPlatform `json:"unchanged,omitempty"`
+	PlatformAware bool                `json:"platformAware,omitempty"`
+	Saved         int                 `json:"platformAwareSaves,omitempty"`
+	// Pinned are the bases pinned to a digest, which never read as moved.
+	Pinned     []PinnedBase `json:"pinned,omitempty"`
 	DurationMS int64        `json:"durationMs"`
 }
 
@@ -89,9 +97,14 @@ type RegistryReport struct {
 	Heads         int `json:"heads"`
 	Gets          int `json:"gets"`
 	TokenRequests int `json:"tokenRequests"`
+	// Challenges counts the requests answered 401 (one per registry when tokens work).
+	Challenges int `json:"challenges"`
 	// Retries counts repeated attempts; Failed, attempts that got no response.
 	Retries int `json:"retries"`
 	Failed  int `json:"failed"`
+	// Warnings name registries that made lookups cost a GET (a pull on Docker Hub), once
+	// per registry and behaviour: HEAD refused, no Docker-Content-Digest header.
+	Warnings []string `json:"warnings,omitempty"`
 	// RateLimit is the last pull budget a registry reported (Docker Hub does), if any.
 	RateLimit *RateLimitReport `json:"rateLimit,omitempty"`
 }
@@ -119,7 +132,8 @@ func NewReport(results []*SubscriptionResult, registry *RegistryReport) Report {
 
 // summarize makes r.Summary from the result.
 func (r *SubscriptionResult) summarize() {
-	s := SubscriptionReport{ID: r.Subscription.ID(), Status: r.Status(), Stale: []StalePath{}, Bases: []BaseReport{}, DurationMS: r.Duration.Milliseconds()}
+	s := SubscriptionReport{ID: r.Subscription.ID(), Status: r.Status(), Stale: []StalePath{}, Bases: []BaseReport{}, DurationMS: r.Duration.Milliseconds(),
+		Unchanged: r.Unchanged, PlatformAware: r.PlatformAware, Saved: r.Saved, Pinned: r.Pinned}
 	if r.Err != nil {
 		s.Error = r.Err.Error()
 	}
@@ -252,13 +266,30 @@ func (rep Report) WriteText(w io.Writer) error {
 				fmt.Fprintf(&b, "  wave %d: %s\n", i+1, summarize(wave, wavePaths))
 			}
 		}
+		writeUnchanged(&b, s)
+		for _, p := range s.Pinned {
+			fmt.Fprintf(&b, "  pinned: %s", p.Reference)
+			switch {
+			case p.Error != "":
+				fmt.Fprintf(&b, " (tag lookup failed: %s)", p.Error)
+			case p.Moved:
+				fmt.Fprintf(&b, " (tag now %s: moved away from the pin)", p.TagDigest)
+			case p.TagDigest != "":
+				b.WriteString(" (tag still at the pin)")
+			}
+			b.WriteString("\n")
+		}
 	}
 	if r := rep.Registry; r != nil {
-		fmt.Fprintf(&b, "registry: %d requests (%d HEAD, %d GET), %d token requests, %d retries", r.Requests, r.Heads, r.Gets, r.TokenRequests, r.Retries)
+		fmt.Fprintf(&b, "registry: %d requests (%d HEAD, %d GET), %d token requests, %d 401 challenges, %d retries",
+			r.Requests, r.Heads, r.Gets, r.TokenRequests, r.Challenges, r.Retries)
 		if rl := r.RateLimit; rl != nil {
 			fmt.Fprintf(&b, "; %s pull budget %d/%d left", rl.Host, rl.Remaining, rl.Limit)
 		}
 		b.WriteString("\n")
+		for _, w := range r.Warnings {
+			fmt.Fprintf(&b, "  warning: %s\n", w)
+		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -297,4 +328,26 @@ func digestOf(ref string) string {
 		return d
 	}
 	return ref
+}
+
+// writeUnchanged lists the platforms whose base moved while their own manifest did not, and
+// what platform-aware staleness saves or would save.
+func writeUnchanged(b *strings.Builder, s SubscriptionReport) {
+	if len(s.Unchanged) == 0 {
+		return
+	}
+	verb := "rebuilt anyway"
+	if s.PlatformAware {
+		verb = "not rebuilt"
+	}
+	tw := tabwriter.NewWriter(b, 0, 0, 3, ' ', 0)
+	for _, u := range s.Unchanged {
+		fmt.Fprintf(tw, "  %s:\t%s\tbase %s: %s\n", verb, u.Path, u.Base, u.Why())
+	}
+	tw.Flush()
+	if s.PlatformAware {
+		fmt.Fprintf(b, "  platform-aware staleness saved %d rebuilds\n", s.Saved)
+	} else {
+		fmt.Fprintf(b, "  platform-aware staleness would save %d rebuilds\n", s.Saved)
+	}
 }

@@ -23,8 +23,8 @@ func (m PlatformMove) Unchanged() bool { return m.Recorded == m.Current }
 
 // ComparePlatform compares p's manifest in the manifest ref's tag pointed to when it was
 // recorded (digest recorded) and in the one it points to now (digest current), through r's
-// PlatformDigest of ref pinned to each digest: with the network resolver, a GET of each
-// manifest by digest (so only references whose digest moved cost GETs).
+// PlatformDigest of ref pinned to each digest, both at once: with the network resolver, a GET
+// of each manifest by digest (so only references whose digest moved cost GETs).
 //
 // Errors, which a caller must not read as "unchanged":
 //   - the recorded manifest is gone from the registry: an *Error of kind NotFound (treat the
@@ -44,7 +44,16 @@ func ComparePlatform(ctx context.Context, r Resolver, ref string, recorded, curr
 		return pinned.String()
 	}
 	m := PlatformMove{Platform: p}
-	if m.Recorded, err = r.PlatformDigest(ctx, at(recorded), p); err != nil {
+	// Both manifests are fetched at once: a comparison costs one round trip, not two.
+	var currentErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		m.Current, currentErr = r.PlatformDigest(ctx, at(current), p)
+	}()
+	m.Recorded, err = r.PlatformDigest(ctx, at(recorded), p)
+	<-done
+	if err != nil {
 		return m, err
 	}
 	if m.Recorded == current && recorded != current {
@@ -52,8 +61,5 @@ func ComparePlatform(ctx context.Context, r Resolver, ref string, recorded, curr
 			"the tag's digest %s is the %s manifest inside the recorded index %s: the registry answered with one platform's manifest, not the tag's index (a proxy answering HEAD for one platform?)",
 			current, p, recorded)}
 	}
-	if m.Current, err = r.PlatformDigest(ctx, at(current), p); err != nil {
-		return m, err
-	}
-	return m, nil
+	return m, currentErr
 }

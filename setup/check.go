@@ -44,6 +44,12 @@ type CheckSettings struct {
 	RegistryOverride string
 	// BaseOverride rewrites base references before lookup and comparison; nil: none.
 	BaseOverride *depgraph.BaseOverride
+	// PlatformAware leaves an image off the rebuild list when its base's index moved but its
+	// own platform's manifest did not (see check.Checker.PlatformAware).
+	PlatformAware bool
+	// CheckPinned looks up the tags of bases pinned to a digest and reports the ones that
+	// moved away from the pin (see check.Checker.CheckPinned).
+	CheckPinned bool
 
 	// Concurrency is how many subscriptions are checked at once; zero means
 	// check.DefaultConcurrency.
@@ -157,6 +163,8 @@ func NewCheck(s CheckSettings) (*Check, error) {
 		ParseCache:       parseCache,
 		Concurrency:      s.Concurrency,
 		Compact:          true,
+		PlatformAware:    s.PlatformAware,
+		CheckPinned:      s.CheckPinned,
 		Logger:           s.Logger,
 	}
 	return c, nil

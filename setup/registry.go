@@ -69,7 +69,11 @@ func NewResolver(s RegistrySettings) (*registry.Cache, *remote.Client, error) {
 
 // RegistryReport converts a client's counts into the report's form.
 func RegistryReport(st remote.Stats) *check.RegistryReport {
-	rep := &check.RegistryReport{Heads: st.Requests["HEAD"], Gets: st.Requests["GET"], TokenRequests: st.TokenRequests, Retries: st.Retries, Failed: st.Failed}
+	rep := &check.RegistryReport{Heads: st.Requests["HEAD"], Gets: st.Requests["GET"], TokenRequests: st.TokenRequests,
+		Challenges: st.Challenges, Retries: st.Retries, Failed: st.Failed}
+	for _, w := range st.Warnings {
+		rep.Warnings = append(rep.Warnings, w.String())
+	}
 	for _, n := range st.Requests {
 		rep.Requests += n
 	}

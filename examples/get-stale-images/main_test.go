@@ -144,9 +144,13 @@ func TestStaleImagesEndToEnd(t *testing.T) {
 	assert.Equal(t, `[{"SubscriptionId":"contoso/app/main/manifest.json","ImagePaths":["src/base/amd64","src/app/amd64","src/base/arm64","src/app/arm64"]}]`+"\n", stdout)
 
 	// One manifest request per distinct base (alpine:3.20 and debian:12; never golang, which
-	// only a builder stage uses), all HEAD.
+	// only a builder stage uses), all HEAD; and for the base that moved, a GET of its recorded
+	// and of its current index, by digest, to compare platforms.
 	assert.Equal(t, 2, reg.CountRequests(func(r registrytest.Request) bool { return r.IsManifest() && r.Method == http.MethodHead }))
-	assert.Equal(t, 0, reg.CountRequests(func(r registrytest.Request) bool { return r.Method == http.MethodGet }))
+	assert.Equal(t, 2, reg.CountRequests(func(r registrytest.Request) bool {
+		return r.Method == http.MethodGet && r.IsManifest() && strings.Contains(r.Path, "/manifests/sha256:")
+	}))
+	assert.Equal(t, 2, reg.CountRequests(func(r registrytest.Request) bool { return r.Method == http.MethodGet }))
 
 	var rep check.Report
 	data, err := os.ReadFile(report)
@@ -167,7 +171,7 @@ func TestStaleImagesEndToEnd(t *testing.T) {
 	assert.Equal(t, []check.BaseReport{{Reference: "alpine:3.20", Digest: moved.String(), Platforms: 2}}, app.Bases)
 	assert.Equal(t, check.StatusUpToDate, rep.Subscriptions[1].Status)
 	assert.Equal(t, 2, rep.Registry.Heads)
-	assert.Equal(t, 0, rep.Registry.Gets)
+	assert.Equal(t, 2, rep.Registry.Gets, "the moved base's two indexes")
 	assert.Contains(t, stderr, "base moved: alpine:3.20")
 	assert.Contains(t, stderr, "src/app/arm64    built on src/base/arm64")
 }
@@ -398,7 +402,7 @@ func TestAgainstDistribution(t *testing.T) {
 	require.NoError(t, json.Unmarshal(data, &rep))
 	assert.Equal(t, idx.Digest.String(), rep.Subscriptions[0].Bases[0].Digest, "the manifest list's own digest, not a child's")
 	assert.Equal(t, 1, rep.Registry.Heads)
-	assert.Equal(t, 0, rep.Registry.Gets)
+	assert.Equal(t, 2, rep.Registry.Gets, "the recorded index (not in this registry: the base counts as moved) and the current one")
 }
 
 // TestWorkingCopy checks a manifest and image-info on disk, without git or subscriptions:

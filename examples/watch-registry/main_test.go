@@ -76,12 +76,12 @@ func TestHelpListsEveryFlag(t *testing.T) {
 	for _, name := range []string{
 		"subscriptions", "repo-url", "image-info-source", "github-api-url", "os-type", "architecture", "os-version", "path",
 		"registry-override", "base-override-regex", "base-override-sub", "mirror", "plain-http", "concurrency", "lookup-concurrency", "cache-dir", "lookup-timeout", "shard",
-		"azdo-url", "azdo-org", "azdo-project", "failure-limit", "dry-run", "notify-repo",
+		"platform-aware", "check-pinned", "azdo-url", "azdo-org", "azdo-project", "failure-limit", "dry-run", "notify-repo",
 		"listen", "debounce", "interval", "refresh", "journal", "insecure-no-auth", "secret-in-url", "log-format", "verbose",
 	} {
 		assert.Contains(t, help, "  --"+name+" ", name)
 	}
-	assert.Equal(t, 33, n)
+	assert.Equal(t, 35, n)
 	assert.Contains(t, help, "BASEFLOW_WEBHOOK_SECRET")
 	assert.Contains(t, help, "(default 127.0.0.1:8080)")
 	assert.Contains(t, help, "(default 30s)")

@@ -40,6 +40,8 @@ type CheckFlags struct {
 	LookupConcurrency int
 	CacheDir          string
 	Shard             string
+	PlatformAware     bool
+	CheckPinned       bool
 	// LookupTimeout bounds each registry lookup, retries included (--lookup-timeout; 0: none).
 	LookupTimeout time.Duration
 	// Timeout bounds the whole run (--timeout, registered by RegisterTimeout; 0: none).
@@ -86,6 +88,11 @@ func (f *CheckFlags) Register(fs *flag.FlagSet) {
 	fs.StringVar(&f.CacheDir, "cache-dir", "", "keep parsed Dockerfiles in `DIR` across runs (safe for runs at once, at most 256 MB); empty: in memory for the run only")
 	fs.DurationVar(&f.LookupTimeout, "lookup-timeout", registry.DefaultLookupTimeout, "give up on one registry lookup, retries included, after `DURATION`: a registry that never answers fails its bases as a network error; 0: no limit")
 	fs.StringVar(&f.Shard, "shard", "", "check only shard `I/N` of the subscriptions (stable hash of their ids)")
+	fs.BoolVar(&f.PlatformAware, "platform-aware", false, "do not rebuild an image whose base's index moved while the image's own platform in it did not\n"+
+		"(another platform rebuilt, attestations changed); ImageBuilder rebuilds it. Moved bases are compared either way\n"+
+		"(a GET of the recorded and the current index each, a pull on Docker Hub) and --explain says what it saves")
+	fs.BoolVar(&f.CheckPinned, "check-pinned", false, "look up the tag of each base pinned to a digest (FROM image:tag@sha256:...) and report\n"+
+		"the ones whose tag moved away from the pin; pinned bases are never stale")
 }
 
 // RegisterWorkingCopy defines the flags that check a manifest on disk instead of
@@ -175,6 +182,8 @@ func (f *CheckFlags) Settings(getenv func(string) string, log *slog.Logger, reso
 		RegistryOverride: f.RegistryOverride,
 		Concurrency:      f.Concurrency,
 		CacheDir:         f.CacheDir,
+		PlatformAware:    f.PlatformAware,
+		CheckPinned:      f.CheckPinned,
 		Logger:           log,
 	}
 	if f.LookupTimeout == 0 {

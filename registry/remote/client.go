@@ -33,7 +33,7 @@ type Client struct {
 	schemes  sync.Map // loopback host → "https" or "http", learnt on first contact
 	hosts    *hosts
 	noHead   sync.Map // host → true once it refused a manifest HEAD
-	byDigest sync.Map // "name@digest" → manifest, "name@digest blob" → []byte
+	byDigest sync.Map // "name@digest" → *digestFlight, "name@digest blob" → []byte
 	log      *slog.Logger
 	maxBytes int64
 	retries  int

@@ -33,19 +33,40 @@ type manifest struct {
 
 // fetchManifest GETs the manifest r points to, trying again when the body was cut short
 // (the transport retries failures before the headers arrive; this covers those after).
-// Manifests fetched by digest are kept for the Client's life: content does not change under
-// a digest, and comparing platforms asks for the same index once per platform.
+// Manifests fetched by digest are kept for the Client's life, and concurrent fetches of one
+// share a request: content does not change under a digest, and comparing platforms asks for
+// the same index once per platform.
 func (c *Client) fetchManifest(ctx context.Context, r registry.Ref) (manifest, error) {
-	if r.Digest != "" {
-		if m, ok := c.byDigest.Load(r.Name() + "@" + r.Digest.String()); ok {
-			return m.(manifest), nil
+	if r.Digest == "" {
+		return c.getManifest(ctx, r)
+	}
+	key := r.Name() + "@" + r.Digest.String()
+	f := &digestFlight{done: make(chan struct{})}
+	if prev, loaded := c.byDigest.LoadOrStore(key, f); loaded {
+		f = prev.(*digestFlight)
+		select {
+		case <-f.done:
+		case <-ctx.Done():
+			return manifest{}, c.transportError(ctx, http.MethodGet, r, ctx.Err())
 		}
+		if f.err == nil || registry.KindOf(f.err) == registry.NotFound {
+			return f.m, f.err
+		}
+		return c.fetchManifest(ctx, r) // the first fetch failed and was forgotten: try again
 	}
-	m, err := c.getManifest(ctx, r)
-	if err == nil && r.Digest != "" {
-		c.byDigest.Store(r.Name()+"@"+r.Digest.String(), m)
+	f.m, f.err = c.getManifest(ctx, r)
+	if f.err != nil && registry.KindOf(f.err) != registry.NotFound {
+		c.byDigest.Delete(key) // a later request may succeed; a digest that is not there stays so
 	}
-	return m, err
+	close(f.done)
+	return f.m, f.err
+}
+
+// digestFlight is a fetch of a manifest by digest, shared by everyone who asks for it.
+type digestFlight struct {
+	done chan struct{}
+	m    manifest
+	err  error
 }
 
 func (c *Client) getManifest(ctx context.Context, r registry.Ref) (manifest, error) {

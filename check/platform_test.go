@@ -1,0 +1,173 @@
+package check_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/baseflow/baseflow/check"
+	"github.com/baseflow/baseflow/depgraph"
+	"github.com/baseflow/baseflow/registry"
+	"github.com/baseflow/baseflow/registry/registrytest"
+	"github.com/baseflow/baseflow/registry/remote"
+	"github.com/baseflow/baseflow/subscription"
+)
+
+var (
+	amd64 = registry.Platform{OS: "linux", Architecture: "amd64"}
+	arm64 = registry.Platform{OS: "linux", Architecture: "arm64"}
+)
+
+// twoPlatforms is a subscription of an image built for linux/amd64 and linux/arm64 FROM base,
+// whose image-info records baseRepo@recordedDigest for both.
+func twoPlatforms(base, baseRepo, recordedDigest string) subscription.StaticSource {
+	platform := func(arch string) string {
+		return `{"dockerfile": "x/` + arch + `", "os": "linux", "osVersion": "noble", "architecture": "` + arch + `", "tags": {"1-` + arch + `": {}}}`
+	}
+	info := func(arch string) string {
+		return `{"dockerfile": "x/` + arch + `/Dockerfile", "simpleTags": ["1-` + arch + `"], "digest": "team/x@sha256:aa", "baseImageDigest": "` +
+			baseRepo + `@` + recordedDigest + `", "osType": "Linux", "osVersion": "noble", "architecture": "` + arch + `", "commitUrl": ""}`
+	}
+	return subscription.StaticSource{
+		subscription.RepoKey("o", "x", "main"): fstest.MapFS{
+			"manifest.json":      {Data: []byte(`{"repos": [{"name": "team/x", "images": [{"platforms": [` + platform("amd64") + `, ` + platform("arm64") + `]}]}]}`)},
+			"x/amd64/Dockerfile": {Data: []byte("FROM " + base + "\n")},
+			"x/arm64/Dockerfile": {Data: []byte("FROM " + base + "\n")},
+		},
+		subscription.RepoKey("o", "x-info", "main"): fstest.MapFS{
+			"info.json": {Data: []byte(`{"schemaVersion": "2.0", "repos": [{"repo": "team/x", "images": [{"platforms": [` + info("amd64") + `, ` + info("arm64") + `]}]}]}`)},
+		},
+	}
+}
+
+func newRemote(t *testing.T) *remote.Client {
+	t.Helper()
+	c, err := remote.New(remote.WithDockerConfig(t.TempDir()))
+	require.NoError(t, err)
+	return c
+}
+
+func gets(srv *registrytest.Server) int {
+	return srv.CountRequests(func(r registrytest.Request) bool { return r.Method == "GET" && r.IsManifest() })
+}
+
+func TestPlatformAwareStaleness(t *testing.T) {
+	t.Parallel()
+	srv := registrytest.New()
+	t.Cleanup(srv.Close)
+	recordedIdx, err := srv.PushIndex("library/debian", "12", ocispec.MediaTypeImageIndex, amd64, arm64)
+	require.NoError(t, err)
+	_, err = srv.MovePlatform("library/debian", "12", arm64)
+	require.NoError(t, err)
+	base, baseRepo := srv.Ref("library/debian", "12"), srv.Host()+"/library/debian"
+	src := twoPlatforms(base, baseRepo, recordedIdx.Digest.String())
+
+	for _, aware := range []bool{false, true} {
+		t.Run(fmt.Sprint("aware=", aware), func(t *testing.T) {
+			srv.ResetRequests()
+			checker := &check.Checker{Manifests: src, Resolver: newRemote(t), LoadRecords: depgraph.LoadImageInfoRecords, PlatformAware: aware}
+			r := checker.CheckOne(context.Background(), sub("x", ""))
+			require.NoError(t, r.Err)
+			if aware {
+				assert.Equal(t, []string{"x/arm64"}, r.Paths(), "linux/amd64 did not move")
+			} else {
+				assert.Equal(t, []string{"x/amd64", "x/arm64"}, r.Paths(), "as ImageBuilder: the index moved")
+			}
+			assert.Equal(t, []check.UnchangedPlatform{{Path: "x/amd64", Base: base, Platform: "linux/amd64",
+				Manifest: recordedIdx.PlatformDigest(amd64).String()}}, r.Unchanged)
+			assert.Equal(t, 1, r.Saved)
+			assert.Equal(t, 2, gets(srv), "the recorded and the current index, each once, for the moved base only")
+
+			var text strings.Builder
+			require.NoError(t, check.NewReport([]*check.SubscriptionResult{r}, nil).WriteText(&text))
+			assert.Contains(t, text.String(), "x/amd64   base "+base+": index moved, linux/amd64 unchanged")
+			if aware {
+				assert.Contains(t, text.String(), "not rebuilt:")
+				assert.Contains(t, text.String(), "platform-aware staleness saved 1 rebuilds")
+			} else {
+				assert.Contains(t, text.String(), "rebuilt anyway:")
+				assert.Contains(t, text.String(), "platform-aware staleness would save 1 rebuilds")
+			}
+		})
+	}
+}
+
+func TestPlatformAwareRecordedIndexGone(t *testing.T) {
+	t.Parallel()
+	srv := registrytest.New()
+	t.Cleanup(srv.Close)
+	recordedIdx, err := srv.PushIndex("library/debian", "12", ocispec.MediaTypeImageIndex, amd64, arm64)
+	require.NoError(t, err)
+	_, err = srv.MovePlatform("library/debian", "12", arm64)
+	require.NoError(t, err)
+	require.NoError(t, srv.Delete("library/debian", recordedIdx.Digest))
+	src := twoPlatforms(srv.Ref("library/debian", "12"), srv.Host()+"/library/debian", recordedIdx.Digest.String())
+	checker := &check.Checker{Manifests: src, Resolver: newRemote(t), LoadRecords: depgraph.LoadImageInfoRecords, PlatformAware: true}
+	r := checker.CheckOne(context.Background(), sub("x", ""))
+	require.NoError(t, r.Err)
+	assert.Equal(t, []string{"x/amd64", "x/arm64"}, r.Paths(), "the recorded index is gone: stale, the safe answer")
+	assert.Empty(t, r.Unchanged)
+}
+
+// TestHeadForOnePlatformFailsTheLookup: a proxy answers the tag's HEAD with the linux/amd64
+// manifest's digest. Every check would read the base as moved; instead the lookup fails,
+// saying why.
+func TestHeadForOnePlatformFailsTheLookup(t *testing.T) {
+	t.Parallel()
+	srv := registrytest.New(registrytest.WithHeadForPlatform(amd64, ocispec.MediaTypeImageManifest))
+	t.Cleanup(srv.Close)
+	recordedIdx, err := srv.PushIndex("library/debian", "12", ocispec.MediaTypeImageIndex, amd64, arm64)
+	require.NoError(t, err)
+	src := twoPlatforms(srv.Ref("library/debian", "12"), srv.Host()+"/library/debian", recordedIdx.Digest.String())
+	checker := &check.Checker{Manifests: src, Resolver: newRemote(t), LoadRecords: depgraph.LoadImageInfoRecords}
+	r := checker.CheckOne(context.Background(), sub("x", ""))
+	assert.Equal(t, check.StatusFailed, r.Status(), "not a moved base")
+	assert.Empty(t, r.Paths())
+	assert.ErrorContains(t, r.Err, "x/amd64: base "+srv.Ref("library/debian", "12")+": ")
+	assert.ErrorContains(t, r.Err, "answered with one platform's manifest")
+	assert.Equal(t, registry.InvalidResponse, registry.KindOf(r.Err))
+}
+
+func TestPinnedBases(t *testing.T) {
+	t.Parallel()
+	srv := registrytest.New()
+	t.Cleanup(srv.Close)
+	pinned, err := srv.PushIndex("library/alpine", "3.20", ocispec.MediaTypeImageIndex, amd64, arm64)
+	require.NoError(t, err)
+	base := srv.Ref("library/alpine", "3.20") + "@" + pinned.Digest.String()
+	// image-info records a pinned base as depgraph spells it: the reference up to the "@".
+	src := twoPlatforms(base, srv.Ref("library/alpine", "3.20"), pinned.Digest.String())
+
+	for _, checkPinned := range []bool{false, true} {
+		t.Run(fmt.Sprint("check-pinned=", checkPinned), func(t *testing.T) {
+			moved, err := srv.MoveTag("library/alpine", "3.20")
+			require.NoError(t, err)
+			srv.ResetRequests()
+			checker := &check.Checker{Manifests: src, Resolver: newRemote(t), LoadRecords: depgraph.LoadImageInfoRecords, CheckPinned: checkPinned}
+			r := checker.CheckOne(context.Background(), sub("x", ""))
+			require.NoError(t, r.Err)
+			assert.Empty(t, r.Paths(), "a pinned base never reads as stale")
+			want := check.PinnedBase{Reference: base, Pin: pinned.Digest.String()}
+			if checkPinned {
+				want.Tag = srv.Ref("library/alpine", "3.20")
+				want.TagDigest, want.Moved = moved.String(), true
+			}
+			assert.Equal(t, []check.PinnedBase{want}, r.Pinned)
+			if !checkPinned {
+				assert.Empty(t, srv.Requests(), "the pin is the digest: no request")
+			}
+			var text strings.Builder
+			require.NoError(t, check.NewReport([]*check.SubscriptionResult{r}, nil).WriteText(&text))
+			assert.Contains(t, text.String(), "pinned: "+base)
+			if checkPinned {
+				assert.Contains(t, text.String(), "(tag now "+moved.String()+": moved away from the pin)")
+			}
+		})
+	}
+}
