@@ -171,3 +171,43 @@ func TestPinnedBases(t *testing.T) {
 		})
 	}
 }
+
+// TestPlatformAwareWindowsReleases: the base's index lists windows/amd64 once per Windows
+// release (os.version). The platform compared is the one the manifest's osVersion names
+// (nanoserver-ltsc2022 → 10.0.20348), never the first windows/amd64 entry.
+func TestPlatformAwareWindowsReleases(t *testing.T) {
+	t.Parallel()
+	ltsc2019 := registry.Platform{OS: "windows", Architecture: "amd64", OSVersion: "10.0.17763.6414"}
+	ltsc2022 := registry.Platform{OS: "windows", Architecture: "amd64", OSVersion: "10.0.20348.2762"}
+	srv := registrytest.New()
+	t.Cleanup(srv.Close)
+	recordedIdx, err := srv.PushIndex("windows/nanoserver", "multi", registry.MediaTypeDockerManifestList, ltsc2019, ltsc2022)
+	require.NoError(t, err)
+	_, err = srv.MovePlatform("windows/nanoserver", "multi", ltsc2019)
+	require.NoError(t, err)
+	base := srv.Ref("windows/nanoserver", "multi")
+	src := subscription.StaticSource{
+		subscription.RepoKey("o", "x", "main"): fstest.MapFS{
+			"manifest.json": {Data: []byte(`{"repos": [{"name": "team/x", "images": [{"platforms": [
+			  {"dockerfile": "x/ltsc2019", "os": "windows", "osVersion": "nanoserver-1809", "tags": {"1809": {}}},
+			  {"dockerfile": "x/ltsc2022", "os": "windows", "osVersion": "nanoserver-ltsc2022", "tags": {"ltsc2022": {}}}]}]}]}`)},
+			"x/ltsc2019/Dockerfile": {Data: []byte("FROM " + base + "\n")},
+			"x/ltsc2022/Dockerfile": {Data: []byte("FROM " + base + "\n")},
+		},
+		subscription.RepoKey("o", "x-info", "main"): fstest.MapFS{
+			"info.json": {Data: []byte(`{"schemaVersion": "2.0", "repos": [{"repo": "team/x", "images": [{"platforms": [
+			  {"dockerfile": "x/ltsc2019/Dockerfile", "simpleTags": ["1809"], "digest": "team/x@sha256:aa", "baseImageDigest": "` + srv.Host() + `/windows/nanoserver@` + recordedIdx.Digest.String() + `",
+			   "osType": "Windows", "osVersion": "nanoserver-1809", "architecture": "amd64", "commitUrl": ""},
+			  {"dockerfile": "x/ltsc2022/Dockerfile", "simpleTags": ["ltsc2022"], "digest": "team/x@sha256:bb", "baseImageDigest": "` + srv.Host() + `/windows/nanoserver@` + recordedIdx.Digest.String() + `",
+			   "osType": "Windows", "osVersion": "nanoserver-ltsc2022", "architecture": "amd64", "commitUrl": ""}]}]}]}`)},
+		},
+	}
+	checker := &check.Checker{Manifests: src, Resolver: newRemote(t), LoadRecords: depgraph.LoadImageInfoRecords, PlatformAware: true}
+	r := checker.CheckOne(context.Background(), sub("x", ""))
+	require.NoError(t, r.Err)
+	assert.Equal(t, []string{"x/ltsc2019"}, r.Paths(), "only the ltsc2019 image moved")
+	require.Len(t, r.Unchanged, 1)
+	assert.Equal(t, "x/ltsc2022", r.Unchanged[0].Path)
+	assert.Equal(t, "windows/amd64 (os.version 10.0.20348)", r.Unchanged[0].Platform)
+	assert.Equal(t, recordedIdx.PlatformDigest(registry.Platform{OS: "windows", Architecture: "amd64", OSVersion: "10.0.20348"}).String(), r.Unchanged[0].Manifest)
+}

@@ -20,6 +20,7 @@ import (
 	"github.com/baseflow/baseflow/internal/fixture"
 	"github.com/baseflow/baseflow/registry"
 	"github.com/baseflow/baseflow/registry/registrytest"
+	"github.com/baseflow/baseflow/registry/remote"
 	"github.com/baseflow/baseflow/setup"
 	"github.com/baseflow/baseflow/subscription"
 	"github.com/baseflow/baseflow/subscription/gitsource"
@@ -259,4 +260,33 @@ func TestPassSourcesSeeNewCommitsWithoutCloningAgain(t *testing.T) {
 	git, ok := c.Checker.Manifests.(*gitsource.Source)
 	require.True(t, ok)
 	assert.Equal(t, gitsource.Stats{Processes: 4, Fetches: 2}, git.Stats(), "a clone, then a fetch into it, and a reader after each")
+}
+
+// TestRegistryReportNamesChallengesAndWarnings: a registry whose proxy strips
+// Docker-Content-Digest costs a GET per lookup; the report says so once for the registry,
+// with the 401 challenges met.
+func TestRegistryReportNamesChallengesAndWarnings(t *testing.T) {
+	t.Parallel()
+	srv := registrytest.New(registrytest.WithoutDigestHeader(), registrytest.WithAnonymousPull())
+	t.Cleanup(srv.Close)
+	for _, repo := range []string{"a", "b"} {
+		_, err := srv.PushImage(repo, "1", registry.Platform{OS: "linux", Architecture: "amd64"})
+		require.NoError(t, err)
+	}
+	client, err := remote.New(remote.WithDockerConfig(t.TempDir()))
+	require.NoError(t, err)
+	for _, repo := range []string{"a", "b"} {
+		_, err := client.Digest(context.Background(), srv.Ref(repo, "1"))
+		require.NoError(t, err)
+	}
+	rep := setup.RegistryReport(client.Stats())
+	assert.Equal(t, 1, rep.Challenges)
+	assert.Equal(t, 2, rep.Gets)
+	require.Len(t, rep.Warnings, 1)
+	assert.Equal(t, "registry "+srv.Host()+" sends no Docker-Content-Digest header: looked up with GET (2 lookups; a GET is a pull on Docker Hub)", rep.Warnings[0])
+
+	var text strings.Builder
+	require.NoError(t, check.NewReport(nil, rep).WriteText(&text))
+	assert.Contains(t, text.String(), "1 401 challenges")
+	assert.Contains(t, text.String(), "  warning: registry "+srv.Host()+" sends no Docker-Content-Digest header")
 }

@@ -128,6 +128,7 @@ func runDemo(ctx context.Context, stdout io.Writer, log *slog.Logger) (*demoRun,
 			delta.Heads -= before.Heads
 			delta.Gets -= before.Gets
 			delta.TokenRequests -= before.TokenRequests
+			delta.Challenges -= before.Challenges
 			delta.Retries -= before.Retries
 		}
 		before = after
