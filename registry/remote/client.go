@@ -204,7 +204,8 @@ func (c *Client) warn(host string, kind WarningKind, r registry.Ref) {
 }
 
 // PlatformDigest implements registry.Resolver. It GETs the manifest the reference points to
-// (an index cannot be read with HEAD) and picks p's entry as registry.BestMatch does. When
+// (an index cannot be read with HEAD) and picks p's entry as registry.SelectPlatform does
+// (an AmbiguousPlatform error when Windows releases differ only in os.version). When
 // the reference points to a single image manifest it also GETs the image config to check
 // the platform.
 func (c *Client) PlatformDigest(ctx context.Context, ref string, p registry.Platform) (digest.Digest, error) {
