@@ -259,8 +259,8 @@ func (s *suite) rowScaling(ctx context.Context) error {
 		"The check goes from bytes to stale paths, lookups included (check.Checker, as row 1).",
 		"Peak heap: the largest live heap a garbage collection found during the run, above the input's; a short-lived",
 		"peak shows only when a collection falls in it. Retained: the live heap after the pure pass, its result held.",
-		"bound = (distinct final bases / concurrency, rounded up, + 2) x latency: a round trip per lookup, and a 401",
-		"challenge and a token request before the first lookup of each repository (all repositories start at once).",
+		"bound = (distinct final bases / concurrency, rounded up, + 2) x latency: a round trip per lookup, after the",
+		"registry's one 401 challenge and the token requests of all repositories at once.",
 		"CPU is the whole process's (parse goroutines, GC, the in-process registry); wall time also counts waiting for other processes.",
 	} {
 		s.printf("   %s\n", line)
