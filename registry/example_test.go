@@ -58,3 +58,34 @@ func ExampleNormalize() {
 	// docker.io library/alpine 3.20
 	// docker.io/library/alpine:3.20
 }
+
+// ComparePlatform tells whether one platform's image moved when a multi-platform tag did: here
+// the index moved because its linux/arm64 image was rebuilt, and linux/amd64 is unchanged.
+func ExampleComparePlatform() {
+	const (
+		oldIndex = "sha256:1111111111111111111111111111111111111111111111111111111111111111"
+		newIndex = "sha256:2222222222222222222222222222222222222222222222222222222222222222"
+		amd64    = "sha256:aaaa000000000000000000000000000000000000000000000000000000000000"
+		oldArm   = "sha256:bbbb000000000000000000000000000000000000000000000000000000000000"
+		newArm   = "sha256:cccc000000000000000000000000000000000000000000000000000000000000"
+	)
+	linuxAMD64 := registry.Platform{OS: "linux", Architecture: "amd64"}
+	linuxARM64 := registry.Platform{OS: "linux", Architecture: "arm64"}
+	r, _ := registry.NewStatic(map[string]digest.Digest{"debian:12": newIndex})
+	_ = r.SetPlatform("debian:12@"+oldIndex, linuxAMD64, amd64)
+	_ = r.SetPlatform("debian:12@"+oldIndex, linuxARM64, oldArm)
+	_ = r.SetPlatform("debian:12@"+newIndex, linuxAMD64, amd64)
+	_ = r.SetPlatform("debian:12@"+newIndex, linuxARM64, newArm)
+
+	for _, p := range []registry.Platform{linuxAMD64, linuxARM64} {
+		m, err := registry.ComparePlatform(context.Background(), r, "debian:12", oldIndex, newIndex, p)
+		if err != nil {
+			fmt.Println(err)
+			continue
+		}
+		fmt.Printf("%s unchanged: %v\n", p, m.Unchanged())
+	}
+	// Output:
+	// linux/amd64 unchanged: true
+	// linux/arm64 unchanged: false
+}
