@@ -88,10 +88,10 @@ func (f *CheckFlags) Register(fs *flag.FlagSet) {
 	fs.StringVar(&f.CacheDir, "cache-dir", "", "keep parsed Dockerfiles in `DIR` across runs (safe for runs at once, at most 256 MB); empty: in memory for the run only")
 	fs.DurationVar(&f.LookupTimeout, "lookup-timeout", registry.DefaultLookupTimeout, "give up on one registry lookup, retries included, after `DURATION`: a registry that never answers fails its bases as a network error; 0: no limit")
 	fs.StringVar(&f.Shard, "shard", "", "check only shard `I/N` of the subscriptions (stable hash of their ids)")
-	fs.BoolVar(&f.PlatformAware, "platform-aware", false, "do not rebuild an image whose base's index moved while the image's own platform in it did not\n"+
-		"(another platform rebuilt, attestations changed); ImageBuilder rebuilds it. Moved bases are compared either way\n"+
+	fs.BoolVar(&f.PlatformAware, "platform-aware", false, "do not rebuild an image whose base's index moved while the image's own platform in it did not "+
+		"(another platform rebuilt, attestations changed); ImageBuilder rebuilds it. Moved bases are compared either way "+
 		"(a GET of the recorded and the current index each, a pull on Docker Hub) and --explain says what it saves")
-	fs.BoolVar(&f.CheckPinned, "check-pinned", false, "look up the tag of each base pinned to a digest (FROM image:tag@sha256:...) and report\n"+
+	fs.BoolVar(&f.CheckPinned, "check-pinned", false, "look up the tag of each base pinned to a digest (FROM image:tag@sha256:...) and report "+
 		"the ones whose tag moved away from the pin; pinned bases are never stale")
 }
 
