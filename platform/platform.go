@@ -1,7 +1,8 @@
 // Package platform is the OCI platform triple, os/architecture[/variant], as image indexes
-// and the Dockerfile platform arguments spell it: parsing, the normalized spelling, and which
-// index entry serves a requested platform (the rules of containerd's platform matcher, kept
-// to the part base-image lookups need).
+// and the Dockerfile platform arguments spell it, with the os.version that tells Windows
+// releases apart: parsing, the normalized spelling, and which index entry serves a requested
+// platform (the rules of containerd's platform matcher, kept to the part base-image lookups
+// need; Select refuses to guess between Windows releases).
 package platform
 
 import (
