@@ -11,7 +11,8 @@ import (
 )
 
 // FuzzParse checks that Parse never panics, that every error names the input, and that what
-// it accepts is safe to hand on: every subscription valid, ids unique, no quote or control
+// it accepts is safe to hand on: every subscription's sources valid, and its pipeline trigger
+// too when it has one (a check needs none; queueing does), ids unique, no quote or control
 // character and no escaping path in the fields that reach pipelines and git, and the same
 // subscriptions read back after writing them as JSON.
 func FuzzParse(f *testing.F) {
@@ -39,8 +40,13 @@ func FuzzParse(f *testing.F) {
 		}
 		ids := map[string]bool{}
 		for i, s := range subs {
-			if err := s.Validate(); err != nil {
+			if err := s.ValidateSources(); err != nil {
 				t.Fatalf("[%d] accepted but invalid: %v", i, err)
+			}
+			if !s.PipelineTrigger.IsZero() {
+				if err := s.Validate(); err != nil {
+					t.Fatalf("[%d] accepted with an invalid pipeline trigger: %v", i, err)
+				}
 			}
 			if ids[s.ID()] {
 				t.Fatalf("[%d] repeats id %s", i, s.ID())
@@ -57,8 +63,8 @@ func FuzzParse(f *testing.F) {
 					t.Fatalf("[%d] accepted a path outside the repository: %q", i, p)
 				}
 			}
-			if s.PipelineTrigger.Workflow == "" && s.PipelineTrigger.ID <= 0 {
-				t.Fatalf("[%d] accepted without a pipeline", i)
+			if !s.PipelineTrigger.IsZero() && s.PipelineTrigger.Workflow == "" && s.PipelineTrigger.ID <= 0 {
+				t.Fatalf("[%d] accepted a pipeline trigger without a pipeline", i)
 			}
 		}
 		out, err := json.Marshal(subs)
