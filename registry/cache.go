@@ -16,7 +16,8 @@ import (
 //
 // References are rewritten (WithMirrors, WithRewrite) and normalized before lookup, so
 // "alpine:3.20" and "docker.io/library/alpine:3.20" share one lookup. Digests are kept for the
-// life of the Cache; use one Cache per run, or Reset it, to see tags that moved. Failures are
+// life of the Cache; use one Cache per run, or Reset it, to see tags that moved, or Forget
+// the references known to have moved. Failures are
 // not kept: every caller waiting on a failed lookup gets its error, and a later call tries
 // again. A caller whose context ends stops waiting; the lookup itself is canceled only when no
 // caller is left waiting for it. Each lookup has a time budget (WithLookupTimeout), so that a
@@ -177,6 +178,40 @@ func (c *Cache) Reset() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	clear(c.flights)
+}
+
+// Forget forgets the digests of refs, so that the next lookups of these references ask the
+// underlying Resolver again while every other digest stays cached. Each reference
+// ("alpine:3.20", "docker.io/library/alpine:3.20", "myacr.azurecr.io/mirror/library/alpine:3.20")
+// is forgotten both as it is looked up (after the rewrites, as LookupRef returns it) and as
+// given, normalized: a push reported by a mirror and one reported by the registry it mirrors
+// both reach the digest looked up at the mirror. Top-level and per-platform digests of a
+// reference are forgotten together. References that do not parse are skipped: nothing is
+// cached under them.
+//
+// As with Reset, a lookup of a forgotten reference in flight finishes for the callers already
+// waiting on it, and callers arriving after Forget start a new lookup. Forget is safe for
+// concurrent use with lookups and other calls of Forget and Reset.
+func (c *Cache) Forget(refs ...string) {
+	keys := make(map[string]bool, 2*len(refs))
+	for _, ref := range refs {
+		if n, err := Normalize(ref); err == nil {
+			keys[n.String()] = true
+		}
+		if k, err := c.LookupRef(ref); err == nil {
+			keys[k] = true
+		}
+	}
+	if len(keys) == 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k := range c.flights {
+		if keys[k.ref] {
+			delete(c.flights, k)
+		}
+	}
 }
 
 // do returns the result of the flight for key, starting one when there is none.

@@ -314,3 +314,97 @@ func TestCacheResolveAllStartsWithEveryRepository(t *testing.T) {
 		"docker.io/library/a:2", "docker.io/library/b:2", "docker.io/library/a:3",
 	}, order)
 }
+
+func TestCacheForget(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	under := registry.NewCounting(echo)
+	c := registry.NewCache(under, registry.WithMirror("docker.io", "myacr.azurecr.io/mirror"))
+	amd64 := registry.Platform{OS: "linux", Architecture: "amd64"}
+	lookAll := func() {
+		for _, ref := range []string{"alpine:3.20", "debian:bookworm", "mcr.microsoft.com/dotnet/runtime:8.0"} {
+			_, err := c.Digest(ctx, ref)
+			require.NoError(t, err)
+			_, err = c.PlatformDigest(ctx, ref, amd64)
+			require.NoError(t, err)
+		}
+	}
+	calls := func(ref string) [2]int { return [2]int{under.DigestCalls(ref), under.PlatformCalls(ref)} }
+	alpine, debian, runtime := "myacr.azurecr.io/mirror/library/alpine:3.20", "myacr.azurecr.io/mirror/library/debian:bookworm", "mcr.microsoft.com/dotnet/runtime:8.0"
+
+	lookAll()
+	c.Forget("docker.io/library/alpine:3.20") // as the registry it mirrors names it
+	lookAll()
+	assert.Equal(t, [2]int{2, 2}, calls(alpine), "the mirror's key is forgotten, top-level and per platform")
+	assert.Equal(t, [2]int{1, 1}, calls(debian), "other references stay cached")
+	assert.Equal(t, [2]int{1, 1}, calls(runtime))
+
+	c.Forget(debian, "Not A Reference", "") // as the mirror names it; bad references are skipped
+	lookAll()
+	assert.Equal(t, [2]int{2, 2}, calls(alpine))
+	assert.Equal(t, [2]int{2, 2}, calls(debian))
+	assert.Equal(t, [2]int{1, 1}, calls(runtime))
+}
+
+func TestCacheForgetInFlight(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	release := make(chan struct{})
+	var n atomic.Int32
+	under := registry.NewCounting(fakeResolver(func(ctx context.Context, ref string) (digest.Digest, error) {
+		if n.Add(1) == 1 {
+			<-release
+			return digestOf("old"), nil
+		}
+		return digestOf("new"), nil
+	}))
+	c := registry.NewCache(under)
+	first := make(chan digest.Digest, 1)
+	go func() {
+		d, err := c.Digest(ctx, "alpine:3.20")
+		assert.NoError(t, err)
+		first <- d
+	}()
+	require.Eventually(t, func() bool { return c.Waiters("docker.io/library/alpine:3.20") == 1 }, 5*time.Second, time.Millisecond)
+	c.Forget("alpine:3.20")
+	d, err := c.Digest(ctx, "alpine:3.20")
+	require.NoError(t, err)
+	assert.Equal(t, digestOf("new"), d, "a caller after Forget starts a new lookup")
+	close(release)
+	assert.Equal(t, digestOf("old"), <-first, "the caller already waiting gets its lookup's answer")
+	d, err = c.Digest(ctx, "alpine:3.20")
+	require.NoError(t, err)
+	assert.Equal(t, digestOf("new"), d, "the forgotten flight does not replace the new digest")
+	assert.Equal(t, 2, under.DigestCalls("alpine:3.20"))
+}
+
+// TestCacheForgetConcurrent runs Forget, Reset and lookups at once; run it with -race.
+func TestCacheForgetConcurrent(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c := registry.NewCache(echo, registry.WithConcurrency(4))
+	refs := []string{"alpine:3.20", "debian:bookworm", "x.io/a/b:1", "ubuntu:noble"}
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			for j := range 200 {
+				ref := refs[(i+j)%len(refs)]
+				switch j % 10 {
+				case 0:
+					c.Forget(ref)
+				case 9:
+					if i == 0 {
+						c.Reset()
+					}
+				default:
+					d, err := c.Digest(ctx, ref)
+					if assert.NoError(t, err) {
+						n, _ := registry.Normalize(ref)
+						assert.Equal(t, digestOf(n.String()), d)
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
