@@ -10,6 +10,7 @@ import (
 	"github.com/baseflow/baseflow"
 	"github.com/baseflow/baseflow/check"
 	"github.com/baseflow/baseflow/dispatch"
+	"github.com/baseflow/baseflow/registry"
 	"github.com/baseflow/baseflow/subscription"
 )
 
@@ -33,15 +34,16 @@ type Run struct {
 	Duration time.Duration
 }
 
-// check runs the whole flow for subs with fresh sources.
-func (w *Watcher) check(ctx context.Context, subs []subscription.Subscription) (*baseflow.Outcome, error) {
+// check runs the whole flow for subs with fresh sources, after making the lookup cache forget
+// what the trigger may have moved (see freshen).
+func (w *Watcher) check(ctx context.Context, trigger Trigger, subs []subscription.Subscription, events []Event) (*baseflow.Outcome, error) {
 	c, release, err := w.checker()
 	if err != nil {
 		return nil, err
 	}
 	defer release()
 	if c.Cache != nil {
-		c.Cache.Reset()
+		w.freshen(c.Cache, trigger, events)
 	}
 	out, err := baseflow.Check(ctx, baseflow.Config{Subscriptions: subs, Checker: c, Dispatcher: w.cfg.Dispatcher})
 	if out != nil {
@@ -52,6 +54,30 @@ func (w *Watcher) check(ctx context.Context, subs []subscription.Subscription) (
 		}
 	}
 	return out, err
+}
+
+// freshen makes the lookup cache forget the digests a check must not take from it. A full
+// check forgets every digest. An event check forgets only the tags its events pushed
+// (registry.Cache.Forget matches a push to a mirror and to the registry it mirrors), so the
+// other bases of its subscriptions are answered from the cache; every digest is forgotten
+// anyway when the last reset is DigestMaxAge old, which bounds how old a digest a check uses
+// can be when an event was missed.
+func (w *Watcher) freshen(cache *registry.Cache, trigger Trigger, events []Event) {
+	now := time.Now()
+	maxAge := w.cfg.DigestMaxAge
+	last := w.lastReset.Load()
+	if trigger == TriggerFull || last == 0 || now.Sub(time.Unix(0, last)) >= maxAge {
+		cache.Reset()
+		w.lastReset.Store(now.UnixNano())
+		return
+	}
+	var refs []string
+	for _, e := range events {
+		if r, err := e.Ref(); err == nil {
+			refs = append(refs, r.String())
+		}
+	}
+	cache.Forget(refs...)
 }
 
 // checker returns the configured checker reading from fresh sources, and the function that

@@ -50,8 +50,9 @@ type Config struct {
 	Subscriptions []subscription.Subscription
 	// Checker is how subscriptions are checked: sources, lookups, filters and overrides.
 	// Every check and index pass uses it with the sources of Sources, when set
-	// (Checker.WithSources). Its Cache, when set, is reset before each check so that a moved
-	// tag is seen, and a push to where a base is looked up (its mirror, Cache.LookupRef)
+	// (Checker.WithSources). Its Cache, when set, is shared by the checks: a full check
+	// resets it, and a check of events forgets only the tags they pushed (Cache.Forget), so
+	// the subscriptions' other bases are not looked up again (see DigestMaxAge). A push to where a base is looked up (its mirror, Cache.LookupRef)
 	// matches the base too.
 	Checker *check.Checker
 	// Sources opens fresh sources for every check and index pass. Sources cache what they read
@@ -99,6 +100,12 @@ type Config struct {
 	// events; the first full check runs at start-up. Zero means DefaultInterval; negative
 	// turns full checks off.
 	Interval time.Duration
+	// DigestMaxAge bounds how long a check of events may take a base's digest from the
+	// Checker's Cache: such a check looks up again only the tags its events pushed, unless
+	// the Cache was last reset (by a full check, or by such a check) DigestMaxAge ago or
+	// more, when it resets it. Zero or negative means Interval, or DefaultInterval when full checks are
+	// off.
+	DigestMaxAge time.Duration
 	// Refresh is how often the index of final-stage bases is rebuilt from the manifests
 	// (every check also refreshes the entries of the subscriptions it checked). Zero means
 	// DefaultRefresh; negative turns the periodic rebuild off.

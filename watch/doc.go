@@ -33,6 +33,15 @@
 // myacr.azurecr.io/mirror/library/alpine:3.20 matches FROM alpine:3.20. A base used only by
 // an earlier stage of a Dockerfile never triggers a check, and neither does a push by digest.
 //
+// # Lookups
+//
+// The checks share the Checker's registry.Cache. A full check resets it, so it asks the
+// registry for every base again. A check of events forgets only the tags its events pushed
+// (registry.Cache.Forget, which takes a push to a mirror and a push to the registry it mirrors
+// alike) and takes the subscriptions' other bases from the cache, unless the cache was last
+// reset Config.DigestMaxAge ago (Interval by default) or more: a missed event delays a rebuild
+// by at most that long.
+//
 // # Senders without the secret
 //
 // A bearer token is checked from the headers, before a byte of the body is read. A body that

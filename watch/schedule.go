@@ -139,7 +139,7 @@ func (w *Watcher) run(trigger Trigger, ids []string) {
 		subs[i] = w.subs[id]
 	}
 	start := time.Now()
-	out, err := w.check(w.runCtx, subs)
+	out, err := w.check(w.runCtx, trigger, subs, events)
 	<-w.sem
 	r := Run{Trigger: trigger, Subscriptions: ids, Events: events, Outcome: out, Err: err, Duration: time.Since(start)}
 	ok := w.settle(trigger, ids, out, err)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/baseflow/baseflow/subscription"
@@ -28,6 +29,9 @@ type Watcher struct {
 	ready   chan struct{}
 	// unverified holds a slot per webhook body being read before its signature is checked.
 	unverified chan struct{}
+
+	// lastReset is when the lookup cache was last reset, in Unix nanoseconds; 0 for never.
+	lastReset atomic.Int64
 
 	runs       sync.WaitGroup
 	runCtx     context.Context
@@ -62,6 +66,12 @@ func New(cfg Config) (*Watcher, error) {
 	}
 	setDefault(&cfg.Debounce, DefaultDebounce)
 	setDefault(&cfg.Interval, DefaultInterval)
+	if cfg.DigestMaxAge <= 0 {
+		cfg.DigestMaxAge = cfg.Interval
+		if cfg.DigestMaxAge <= 0 {
+			cfg.DigestMaxAge = DefaultInterval
+		}
+	}
 	setDefault(&cfg.Refresh, DefaultRefresh)
 	setDefault(&cfg.RetryDelay, DefaultRetryDelay)
 	setDefault(&cfg.ShutdownTimeout, DefaultShutdownTimeout)
