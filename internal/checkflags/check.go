@@ -83,7 +83,7 @@ func (f *CheckFlags) Register(fs *flag.FlagSet) {
 	})
 	fs.Var(&f.Mirrors, "mirror", "look bases under REGISTRY up at TARGET (`REGISTRY=TARGET`, e.g. docker.io=myacr.azurecr.io/mirror; repeatable)")
 	fs.Var(&f.PlainHTTP, "plain-http", "talk plain HTTP to registry `HOST` (repeatable; loopback hosts always may)")
-	fs.IntVar(&f.Concurrency, "concurrency", check.DefaultConcurrency, "`N` subscriptions checked at once (default: four per core)")
+	fs.IntVar(&f.Concurrency, "concurrency", check.DefaultConcurrency, "`N` subscriptions checked at once, four per core by default")
 	fs.IntVar(&f.LookupConcurrency, "lookup-concurrency", registry.DefaultConcurrency, "`N` registry lookups at once, over all subscriptions")
 	fs.StringVar(&f.CacheDir, "cache-dir", "", "keep parsed Dockerfiles in `DIR` across runs (safe for runs at once, at most 256 MB); empty: in memory for the run only")
 	fs.DurationVar(&f.LookupTimeout, "lookup-timeout", registry.DefaultLookupTimeout, "give up on one registry lookup, retries included, after `DURATION`: a registry that never answers fails its bases as a network error; 0: no limit")

@@ -280,7 +280,8 @@ func (c *Command) printFlags(w io.Writer) {
 		if name != "" {
 			name = " " + name
 		}
-		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && f.DefValue != "[]" {
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && f.DefValue != "[]" &&
+			!strings.Contains(text, "(default") {
 			text += " (default " + f.DefValue + ")"
 		}
 		if a := aliasOf[f.Name]; len(a) > 0 {

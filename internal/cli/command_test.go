@@ -131,3 +131,15 @@ func TestFailJoinsUsageErrors(t *testing.T) {
 	assert.Equal(t, ExitError, code)
 	assert.Regexp(t, regexp.MustCompile(`^tool: [^\n]+\n$`), stderr.String())
 }
+
+// A flag whose text already names its default gets no second "(default …)".
+func TestHelpStatesADefaultOnce(t *testing.T) {
+	t.Parallel()
+	c, _, _ := testCommand()
+	c.Flags.Int("workers", 8, "`N` workers (default: four per core)")
+	var stdout, stderr bytes.Buffer
+	_, done := c.Parse([]string{"--help"}, &stdout, &stderr)
+	require.True(t, done)
+	assert.Contains(t, stdout.String(), "--workers N           N workers (default: four per core)\n")
+	assert.Contains(t, stdout.String(), "N lookups at once (default 4)\n")
+}
