@@ -316,7 +316,14 @@ func (c *Checker) check(ctx context.Context, s subscription.Subscription, resolv
 				Platform: k.platform.String(), Manifest: done[k].move.Current.String()})
 		}
 	}
-	r.Pinned = pinnedBases(ctx, resolver, refs, c.CheckPinned)
+	var platforms map[string][]registry.Platform
+	if c.CheckPinned {
+		platforms = make(map[string][]registry.Platform)
+		for _, bc := range r.Stale.Checks {
+			platforms[bc.Ref] = append(platforms[bc.Ref], registryPlatform(bc.Platform))
+		}
+	}
+	r.Pinned = pinnedBases(ctx, resolver, refs, platforms, c.CheckPinned)
 	r.Err = r.Stale.Err()
 	log.Debug("checked", "bases", len(refs), "stale", len(r.Stale.Images), "failed", len(lookupErrs))
 	return r

@@ -13,7 +13,9 @@ type PinnedBase struct {
 	Reference string `json:"reference"`
 	Pin       string `json:"pin"`
 	// Tag and TagDigest, with Checker.CheckPinned, are the tag's reference and where it
-	// points now; Moved is set when that is not the pin (Renovate would propose an update).
+	// points now; Moved is set when that is not the pin (Renovate would propose an update)
+	// and, for a pin naming one platform's manifest, the tag's index no longer holds it for
+	// any platform built on the base.
 	// The image is not marked stale either way.
 	Tag       string `json:"tag,omitempty"`
 	TagDigest string `json:"tagDigest,omitempty"`
@@ -23,8 +25,10 @@ type PinnedBase struct {
 }
 
 // pinnedBases returns the pinned references among refs, in order, and with checkTags looks
-// each one's tag up (concurrently, through the run's cache: a HEAD per tag).
-func pinnedBases(ctx context.Context, resolver *registry.Cache, refs []string, checkTags bool) []PinnedBase {
+// each one's tag up (concurrently, through the run's cache: a HEAD per tag, and a GET of the
+// index for a tag whose digest is not the pin). platforms holds, per reference, the platforms
+// built on it.
+func pinnedBases(ctx context.Context, resolver *registry.Cache, refs []string, platforms map[string][]registry.Platform, checkTags bool) []PinnedBase {
 	var out []PinnedBase
 	for _, ref := range refs {
 		n, err := registry.Normalize(ref)
@@ -56,7 +60,20 @@ func pinnedBases(ctx context.Context, resolver *registry.Cache, refs []string, c
 			continue
 		}
 		out[i].TagDigest = digests[p.Tag].String()
-		out[i].Moved = out[i].TagDigest != p.Pin
+		out[i].Moved = out[i].TagDigest != p.Pin && !holdsPin(ctx, resolver, p, platforms[p.Reference])
 	}
 	return out
+}
+
+// holdsPin reports whether the manifest p's tag points to now still holds the pin as the
+// manifest of one of the platforms built on p: a pin may name one platform's image manifest
+// (the digest a single-platform pull reports) rather than the tag's index, whose digest moves
+// whenever any platform or attestation in it changes. One GET of the index, at most.
+func holdsPin(ctx context.Context, resolver *registry.Cache, p PinnedBase, platforms []registry.Platform) bool {
+	for _, pl := range platforms {
+		if d, err := resolver.PlatformDigest(ctx, p.Tag, pl); err == nil && d.String() == p.Pin {
+			return true
+		}
+	}
+	return false
 }

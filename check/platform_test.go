@@ -211,3 +211,37 @@ func TestPlatformAwareWindowsReleases(t *testing.T) {
 	assert.Equal(t, "windows/amd64 (os.version 10.0.20348)", r.Unchanged[0].Platform)
 	assert.Equal(t, recordedIdx.PlatformDigest(registry.Platform{OS: "windows", Architecture: "amd64", OSVersion: "10.0.20348"}).String(), r.Unchanged[0].Manifest)
 }
+
+// TestPinnedToPlatformManifest: a base pinned to one platform's manifest (the digest a
+// single-platform pull reports) has not moved away from its pin while the tag's index still
+// holds that manifest, however the index's digest moves.
+func TestPinnedToPlatformManifest(t *testing.T) {
+	t.Parallel()
+	srv := registrytest.New()
+	t.Cleanup(srv.Close)
+	idx, err := srv.PushIndex("library/alpine", "3.20", ocispec.MediaTypeImageIndex, amd64, arm64)
+	require.NoError(t, err)
+	pin := idx.PlatformDigest(amd64).String()
+	base := srv.Ref("library/alpine", "3.20") + "@" + pin
+	src := twoPlatforms(base, srv.Ref("library/alpine", "3.20"), pin)
+	run := func() check.PinnedBase {
+		t.Helper()
+		checker := &check.Checker{Manifests: src, Resolver: newRemote(t), LoadRecords: depgraph.LoadImageInfoRecords, CheckPinned: true}
+		r := checker.CheckOne(context.Background(), sub("x", ""))
+		require.NoError(t, r.Err)
+		require.Len(t, r.Pinned, 1)
+		return r.Pinned[0]
+	}
+
+	p := run()
+	assert.Equal(t, idx.Digest.String(), p.TagDigest)
+	assert.False(t, p.Moved, "the tag's index holds the pinned manifest")
+
+	_, err = registrytest.MoveRandomPlatform(context.Background(), srv.Target("library/alpine"), "3.20", arm64)
+	require.NoError(t, err)
+	assert.False(t, run().Moved, "another platform was rebuilt")
+
+	_, err = registrytest.MoveRandomPlatform(context.Background(), srv.Target("library/alpine"), "3.20", amd64)
+	require.NoError(t, err)
+	assert.True(t, run().Moved, "the pinned platform was rebuilt")
+}
