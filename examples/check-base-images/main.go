@@ -154,7 +154,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		code = cli.ExitError
 	}
 	if err := checkflags.DeadlinePassed(ctx); err != nil {
-		fmt.Fprintf(stderr, "check-base-images: stopped: %v\n", err)
+		fmt.Fprintf(errs, "check-base-images: stopped: %v\n", err)
 		code = cli.ExitError
 	}
 	return code

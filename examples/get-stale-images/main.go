@@ -125,7 +125,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		fmt.Fprintf(errs, "get-stale-images: %s\n", line)
 	}
 	if err := checkflags.DeadlinePassed(ctx); err != nil {
-		fmt.Fprintf(stderr, "get-stale-images: stopped: %v\n", err)
+		fmt.Fprintf(errs, "get-stale-images: stopped: %v\n", err)
+		return cli.ExitError
 	}
 	if len(lines) > 0 {
 		return cli.ExitError

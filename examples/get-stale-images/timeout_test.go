@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -76,6 +77,14 @@ func TestRegistryThatNeverAnswers(t *testing.T) {
 				"get-stale-images: 1 of 1 subscriptions failed",
 			},
 		},
+		{
+			name: "run deadline, JSON log",
+			args: []string{"--timeout", "5s", "--lookup-timeout", "0", "--log-format", "json"},
+			wants: []string{
+				`"msg":"get-stale-images: stopped: the run did not finish within --timeout 5s"`,
+				`"msg":"get-stale-images: 1 of 1 subscriptions failed`,
+			},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -99,6 +108,11 @@ func TestRegistryThatNeverAnswers(t *testing.T) {
 				assert.Contains(t, stderr, want)
 			}
 			assert.Less(t, elapsed, 20*time.Second, "the run ends at its limit, not after the client's retries")
+			if slices.Contains(tt.args, "json") {
+				for line := range strings.Lines(stderr) {
+					assert.True(t, json.Valid([]byte(line)), "every stderr line is JSON: %s", line)
+				}
+			}
 
 			var rep check.Report
 			data, err := os.ReadFile(report)
