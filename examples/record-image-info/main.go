@@ -201,8 +201,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, reader re
 	if err != nil {
 		return cli.Fail(stderr, name, err)
 	}
-	// Errors follow the log format too.
-	_, errs := cli.Stderr(stderr, c.logFormat, log)
+	// What was recorded and errors follow the log format too.
+	info, errs := cli.Stderr(stderr, c.logFormat, log)
 	if len(cmd.Args()) > 0 {
 		return cli.Fail(errs, name, cli.Usagef("unexpected argument %q", cmd.Args()[0]))
 	}
@@ -215,7 +215,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, reader re
 		return cli.Fail(errs, name, err)
 	}
 	if c.validate != "" {
-		return validate(stdout, stderr, c, rec.Manifest, rec.Platforms)
+		return validate(stdout, info, errs, c, rec.Manifest, rec.Platforms)
 	}
 	if len(rec.Platforms) == 0 {
 		return cli.Fail(errs, name, fmt.Errorf("manifest %s: the filter selects no platform", c.manifest))
@@ -223,7 +223,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, reader re
 	ctx, cancel := setup.WithRunTimeout(ctx, c.timeout, "--timeout")
 	defer cancel()
 	if c.pin {
-		return pin(ctx, stdout, stderr, rec)
+		return pin(ctx, stdout, errs, rec)
 	}
 
 	doc, got, err := rec.Recorder.Record(ctx, rec.Graph, rec.Platforms)
@@ -241,18 +241,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, reader re
 		return cli.Fail(errs, name, err)
 	}
 	for _, p := range got {
-		fmt.Fprintf(stderr, "recorded %s: %s", p.Built.Platform, p.Built.Digest)
+		fmt.Fprintf(info, "recorded %s: %s", p.Built.Platform, p.Built.Digest)
 		switch {
 		case p.Built.BaseImageDigest == nil:
-			fmt.Fprint(stderr, " (FROM scratch)")
+			fmt.Fprint(info, " (FROM scratch)")
 		case p.BaseMoved:
-			fmt.Fprintf(stderr, " on %s (%s; the base has moved since: the next check will find it stale)", *p.Built.BaseImageDigest, p.BaseSource)
+			fmt.Fprintf(info, " on %s (%s; the base has moved since: the next check will find it stale)", *p.Built.BaseImageDigest, p.BaseSource)
 		default:
-			fmt.Fprintf(stderr, " on %s (%s)", *p.Built.BaseImageDigest, p.BaseSource)
+			fmt.Fprintf(info, " on %s (%s)", *p.Built.BaseImageDigest, p.BaseSource)
 		}
-		fmt.Fprintln(stderr)
+		fmt.Fprintln(info)
 	}
-	fmt.Fprintf(stderr, "%s: wrote %d platforms to %s\n", name, len(got), c.output)
+	fmt.Fprintf(info, "%s: wrote %d platforms to %s\n", name, len(got), c.output)
 	return 0
 }
 
@@ -282,13 +282,13 @@ func (c *config) settings(reader registry.ImageReader, log *slog.Logger) setup.R
 	}
 }
 
-func pin(ctx context.Context, stdout, stderr io.Writer, rec *setup.Record) int {
+func pin(ctx context.Context, stdout, errs io.Writer, rec *setup.Record) int {
 	pins, err := rec.Recorder.Pins(ctx, rec.Graph, rec.Platforms)
 	for _, p := range pins {
 		fmt.Fprintf(stdout, "%s\t%s\n", p.Platform, shellJoin(p.Flags))
 	}
 	if err != nil {
-		return cli.Fail(stderr, "record-image-info", err)
+		return cli.Fail(errs, "record-image-info", err)
 	}
 	return 0
 }
@@ -305,18 +305,18 @@ func shellJoin(args []string) string {
 	return strings.Join(out, " ")
 }
 
-func validate(stdout, stderr io.Writer, c *config, m *manifest.Manifest, platforms []*manifest.Platform) int {
+func validate(stdout, info, errs io.Writer, c *config, m *manifest.Manifest, platforms []*manifest.Platform) int {
 	const name = "record-image-info"
 	data, err := os.ReadFile(c.validate)
 	if err != nil {
-		return cli.Fail(stderr, name, err)
+		return cli.Fail(errs, name, err)
 	}
 	doc, err := imageinfo.Parse(c.validate, data, imageinfo.ForStaleCheck())
 	if err == nil {
 		err = imageinfo.Bind(doc, m, imageinfo.BindOptions{SkipManifestValidation: true})
 	}
 	if err != nil {
-		return cli.Fail(stderr, name, err)
+		return cli.Fail(errs, name, err)
 	}
 	v := imageinfo.Validate(doc, platforms)
 	for _, e := range v.Unbound {
@@ -334,7 +334,7 @@ func validate(stdout, stderr io.Writer, c *config, m *manifest.Manifest, platfor
 			fmt.Fprintf(stdout, "  did you mean the entry %s %s? it has %s\n", n.Repo.Repo, n.Platform.Dockerfile, n)
 		}
 	}
-	fmt.Fprintf(stderr, "%s: %s: %d entries unbound, %d of %d platforms without an entry\n", name, c.validate, len(v.Unbound), len(v.Missing), len(platforms))
+	fmt.Fprintf(info, "%s: %s: %d entries unbound, %d of %d platforms without an entry\n", name, c.validate, len(v.Unbound), len(v.Missing), len(platforms))
 	if c.strict && !v.OK() {
 		return 1
 	}

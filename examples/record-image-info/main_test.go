@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 
 	"os"
 	"path/filepath"
@@ -238,5 +239,31 @@ func TestOutputIsTheManifest(t *testing.T) {
 		after, err := os.ReadFile(m)
 		require.NoError(t, err)
 		assert.Equal(t, string(before), string(after))
+	}
+}
+
+// TestLogFormatJSON: with --log-format json every line on stderr is a JSON record: what was
+// recorded, a validation's summary, and failures of each mode.
+func TestLogFormatJSON(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.push(t, "1.0-amd64", amd64, true)
+	info := filepath.Join(w.dir, "info.json")
+	require.NoError(t, os.WriteFile(info, []byte(`{"schemaVersion": "2.0", "repos": []}`), 0o644))
+	for _, args := range [][]string{
+		{"--architecture", "amd64", "--output", filepath.Join(w.dir, "out.json")},
+		{"--output", filepath.Join(w.dir, "out.json")},
+		{"--validate", info},
+		{"--validate", filepath.Join(w.dir, "missing.json")},
+		{"--pin"},
+	} {
+		if args[0] == "--pin" {
+			require.NoError(t, w.srv.Delete("os", w.base.Digest)) // the base cannot be pinned
+		}
+		_, _, stderr := w.run(t, append([]string{"--log-format", "json"}, args...)...)
+		require.NotEmpty(t, stderr, args)
+		for line := range strings.Lines(stderr) {
+			assert.True(t, json.Valid([]byte(line)), "%v: every stderr line is JSON: %s", args, line)
+		}
 	}
 }
