@@ -87,12 +87,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	if code, done := cmd.Parse(args, stdout, stderr); done {
 		return code
 	}
-	if len(cmd.Args()) > 0 {
-		return fail(stderr, cli.Usagef("unexpected argument %q", cmd.Args()[0]))
-	}
 	log, err := cli.NewLogger(stderr, *logFormat, cli.Level(*verbose))
 	if err != nil {
 		return fail(stderr, err)
+	}
+	// Progress, --explain and failures follow the log format too.
+	info, errs := cli.Stderr(stderr, *logFormat, log)
+	if len(cmd.Args()) > 0 {
+		return fail(errs, cli.Usagef("unexpected argument %q", cmd.Args()[0]))
 	}
 	if len(args) == 0 || *demo {
 		if !*verbose {
@@ -100,13 +102,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 			log, _ = cli.NewLogger(stderr, *logFormat, slog.LevelWarn)
 		}
 		if _, err := runDemo(ctx, stdout, log); err != nil {
-			return fail(stderr, fmt.Errorf("demo: %w", err))
+			return fail(errs, fmt.Errorf("demo: %w", err))
 		}
 		return cli.ExitOK
 	}
 	queue.GitHubAPIURL = checkFlags.GitHubAPIURL
-	// Progress, --explain and failures follow the log format too.
-	info, errs := cli.Stderr(stderr, *logFormat, log)
 	if err := errors.Join(checkFlags.Validate(), queue.Validate(), out.Validate(), out.ValidateFiles(&checkFlags), out.ValidateEnvironment(getenv)); err != nil {
 		return fail(errs, err)
 	}

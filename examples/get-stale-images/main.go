@@ -84,6 +84,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	if code, done := cmd.Parse(args, stdout, stderr); done {
 		return code
 	}
+	log, err := cli.NewLogger(stderr, *logFormat, cli.Level(*verbose))
+	if err != nil {
+		return cmd.Fail(stderr, err)
+	}
+	// Progress, --explain and failures follow the log format too.
+	info, errs := cli.Stderr(stderr, *logFormat, log)
 	switch args := cmd.Args(); len(args) {
 	case 0:
 	case 1:
@@ -93,14 +99,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 			out.Format = "azure-pipelines"
 		}
 	default:
-		return cmd.Fail(stderr, cli.Usagef("unexpected argument %q (the only argument is the output VARIABLE)", args[1]))
+		return cmd.Fail(errs, cli.Usagef("unexpected argument %q (the only argument is the output VARIABLE)", args[1]))
 	}
-	log, err := cli.NewLogger(stderr, *logFormat, cli.Level(*verbose))
-	if err != nil {
-		return cmd.Fail(stderr, err)
-	}
-	// Progress, --explain and failures follow the log format too.
-	info, errs := cli.Stderr(stderr, *logFormat, log)
 	if err := errors.Join(checkFlags.Validate(), out.Validate(), out.ValidateFiles(&checkFlags), out.ValidateEnvironment(getenv)); err != nil {
 		return cmd.Fail(errs, err)
 	}

@@ -3,6 +3,7 @@
 package clitest
 
 import (
+	"encoding/json"
 	"regexp"
 	"strings"
 	"testing"
@@ -16,7 +17,8 @@ type Run func(args ...string) (code int, stdout, stderr string)
 
 // Conventions checks the help (Usage line, Flags, Exit status with 0 and 2, in that order,
 // on stdout), --version (one line from the build information) and an unknown flag (exit
-// status 2, one line on stderr ending with the hint, nothing on stdout).
+// status 2, one line on stderr ending with the hint, nothing on stdout); for a command with
+// --log-format, an unexpected argument under --log-format json (one JSON record on stderr).
 func Conventions(t *testing.T, name string, run Run) {
 	t.Helper()
 	code, stdout, stderr := run("--help")
@@ -35,6 +37,8 @@ func Conventions(t *testing.T, name string, run Run) {
 		assert.LessOrEqual(t, len(line), 200, "help line too long: %q", line)
 	}
 
+	hasLogFormat := strings.Contains(stdout, "\n  --log-format ")
+
 	code, stdout, stderr = run("--version")
 	assert.Equal(t, 0, code, stderr)
 	assert.Regexp(t, regexp.MustCompile(`^`+regexp.QuoteMeta(name)+` \S.* go\d\.\d+\S*\n$`), stdout)
@@ -43,4 +47,16 @@ func Conventions(t *testing.T, name string, run Run) {
 	assert.Equal(t, 2, code)
 	assert.Empty(t, stdout)
 	assert.Equal(t, name+": unknown flag --no-such-flag; see "+name+" --help\n", stderr)
+
+	if hasLogFormat {
+		// A usage error found after the flags are read follows the log format too.
+		code, stdout, stderr = run("--log-format", "json", "extra", "extra")
+		assert.Equal(t, 2, code, stderr)
+		assert.Empty(t, stdout)
+		var rec struct{ Level, Msg string }
+		require.NoError(t, json.Unmarshal([]byte(stderr), &rec), "--log-format json: one JSON line: %s", stderr)
+		assert.Equal(t, "ERROR", rec.Level)
+		assert.True(t, strings.HasPrefix(rec.Msg, name+": "), rec.Msg)
+		assert.Contains(t, rec.Msg, "argument")
+	}
 }
