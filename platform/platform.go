@@ -115,12 +115,16 @@ func BestMatch(candidates []Platform, want Platform) int {
 	return -1
 }
 
-// Select returns the index in candidates of the entry for want, chosen as BestMatch does, and
+// Select returns the index in candidates of the entry for want, chosen as BestMatch does (or,
+// when want names an os.version no entry has, the one matching entry without os.version), and
 // an *AmbiguousError when several entries match that differ in os.version and want names none
 // (an index of Windows images for several releases): picking the first would silently give
 // another release's digest. It returns -1 and a nil error when none matches.
 func Select(candidates []Platform, want Platform) (int, error) {
 	i := BestMatch(candidates, want)
+	if i < 0 && want.OSVersion != "" {
+		return onlyUnversioned(candidates, want), nil
+	}
 	if i < 0 || want.OSVersion != "" {
 		return i, nil
 	}
@@ -134,6 +138,23 @@ func Select(candidates []Platform, want Platform) (int, error) {
 		return -1, &AmbiguousError{Platform: want, OSVersions: versions}
 	}
 	return i, nil
+}
+
+// onlyUnversioned returns the index of the one entry that matches want but for carrying no
+// os.version (an index made without annotating it), -1 when there is none or several.
+func onlyUnversioned(candidates []Platform, want Platform) int {
+	loose := want
+	loose.OSVersion = ""
+	found := -1
+	for i, c := range candidates {
+		if c.OSVersion == "" && loose.Matches(c) {
+			if found >= 0 {
+				return -1
+			}
+			found = i
+		}
+	}
+	return found
 }
 
 // AmbiguousError says that an index lists several manifests for a platform, for different

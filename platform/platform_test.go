@@ -150,3 +150,31 @@ func TestWindowsOSVersion(t *testing.T) {
 		assert.False(t, ok, in)
 	}
 }
+
+// TestSelectWindowsEntryWithoutVersion: an index whose one Windows entry carries no os.version
+// (made with `docker manifest create` without --os-version) still answers for the release
+// the request names; with several such entries none is chosen.
+func TestSelectWindowsEntryWithoutVersion(t *testing.T) {
+	t.Parallel()
+	want := platform.Platform{OS: "windows", Architecture: "amd64", OSVersion: "10.0.20348"}
+	unlabeled := platform.Platform{OS: "windows", Architecture: "amd64"}
+	linux := platform.Platform{OS: "linux", Architecture: "amd64"}
+
+	i, err := platform.Select([]platform.Platform{linux, unlabeled}, want)
+	require.NoError(t, err)
+	assert.Equal(t, 1, i)
+
+	labeled := platform.Platform{OS: "windows", Architecture: "amd64", OSVersion: "10.0.20348.2762"}
+	i, err = platform.Select([]platform.Platform{unlabeled, labeled}, want)
+	require.NoError(t, err)
+	assert.Equal(t, 1, i, "an entry of the release wins over one without os.version")
+
+	other := platform.Platform{OS: "windows", Architecture: "amd64", OSVersion: "10.0.17763.6414"}
+	i, err = platform.Select([]platform.Platform{other}, want)
+	require.NoError(t, err)
+	assert.Equal(t, -1, i, "another release is never the answer")
+
+	i, err = platform.Select([]platform.Platform{unlabeled, unlabeled}, want)
+	require.NoError(t, err)
+	assert.Equal(t, -1, i, "two entries without os.version: neither is known to be the release")
+}
