@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/baseflow/baseflow/check"
@@ -52,6 +53,20 @@ func TestDemo(t *testing.T) {
 	assert.Contains(t, stdout.String(), "base moved: alpine:3.20")
 	assert.Contains(t, stdout.String(), "wave 4: src/sdk/linux/amd64, src/sdk/linux/arm64")
 	assert.Equal(t, before, demoDirs(t), "the demo removes its temporary directory")
+
+	// The README's excerpt of the last check is what the demo prints, but for digests,
+	// timings and the lines it elides.
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	_, rest, ok := strings.Cut(string(readme), "prints (excerpt):\n\n```\n")
+	require.True(t, ok, "the README shows the demo's output")
+	excerpt, _, _ := strings.Cut(rest, "```")
+	for line := range strings.Lines(excerpt) {
+		if strings.Contains(line, "sha256") || strings.Contains(line, "...") || strings.Contains(line, "ms)") {
+			continue
+		}
+		assert.Contains(t, stdout.String(), strings.TrimSpace(line), "README excerpt line")
+	}
 }
 
 // demoDirs lists the demo's temporary directories present now.
