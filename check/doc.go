@@ -7,9 +7,11 @@
 // manifest are fetched by digest (registry.ComparePlatform; two GETs per moved base, none for
 // the others), so a result says which candidates' own platform did not move (an index moves
 // when any platform is rebuilt or only its attestations change) and how many rebuilds
-// Checker.PlatformAware saves by leaving them off; ImageBuilder rebuilds them. A recorded
-// manifest the registry no longer has counts as moved; a tag HEAD that named one platform's
-// manifest instead of the index fails the lookup. Bases pinned to a digest never move; with
+// Checker.PlatformAware saves by leaving them off; ImageBuilder rebuilds them. A comparison
+// can only save a rebuild, never block one: a recorded manifest the registry no longer has,
+// or a comparison GET that failed (a 429, a 5xx, a time-out), counts as moved. A tag HEAD
+// that named one platform's manifest instead of the index fails the lookup, and so does a
+// base with no manifest for the platform. Bases pinned to a digest never move; with
 // Checker.CheckPinned their tags are looked up and reported when they left the pin.
 //
 // A Checker checks subscriptions concurrently and returns one SubscriptionResult per

@@ -105,9 +105,13 @@ func digestIn(ref string) (digest.Digest, error) {
 }
 
 // compareFrom answers depgraph's question from the comparisons made: unchanged when the
-// platform's manifest is the same; changed when the recorded base is gone from the registry
-// (the safe answer); an error otherwise (a registry that answered inconsistently, a network
-// failure), which fails the candidate's check.
+// platform's manifest is the same. A comparison that failed cannot save a rebuild, so the
+// base counts as moved (the safe answer, what ImageBuilder does), whether the recorded base
+// is gone from the registry or the registry failed to answer (a 429, a 5xx, a time-out).
+// What the registry answered about the content fails the candidate's check instead: an
+// inconsistent answer (the tag's digest is one platform's manifest inside the recorded index:
+// the base did not really move), a base with no manifest, or several, for the platform; and a
+// canceled run.
 func compareFrom(done map[platformKey]comparison) func(depgraph.BaseCheck) (bool, error) {
 	return func(c depgraph.BaseCheck) (bool, error) {
 		k, ok := keyOf(c)
@@ -118,10 +122,12 @@ func compareFrom(done map[platformKey]comparison) func(depgraph.BaseCheck) (bool
 		switch {
 		case !ok:
 			return false, nil
-		case cmp.err != nil && registry.KindOf(cmp.err) == registry.NotFound:
-			return false, nil
 		case cmp.err != nil:
-			return false, cmp.err
+			switch registry.KindOf(cmp.err) {
+			case registry.InvalidResponse, registry.PlatformNotFound, registry.AmbiguousPlatform, registry.Canceled:
+				return false, cmp.err
+			}
+			return false, nil
 		}
 		return cmp.move.Unchanged(), nil
 	}

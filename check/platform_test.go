@@ -3,7 +3,9 @@ package check_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"testing/fstest"
 
@@ -244,4 +246,46 @@ func TestPinnedToPlatformManifest(t *testing.T) {
 	_, err = registrytest.MoveRandomPlatform(context.Background(), srv.Target("library/alpine"), "3.20", amd64)
 	require.NoError(t, err)
 	assert.True(t, run().Moved, "the pinned platform was rebuilt")
+}
+
+// TestComparisonFailureStillRebuilds: the registry fails the GET of the recorded index (a
+// Docker Hub 429 or a 5xx, say) after the tag's HEAD showed it moved. The comparison cannot
+// tell whether the platform changed, so the moved base is stale, the safe answer, with or
+// without PlatformAware: a failed comparison never blocks a rebuild that ImageBuilder makes.
+func TestComparisonFailureStillRebuilds(t *testing.T) {
+	t.Parallel()
+	for _, status := range []int{http.StatusTooManyRequests, http.StatusServiceUnavailable} {
+		for _, aware := range []bool{false, true} {
+			t.Run(fmt.Sprint(status, " aware=", aware), func(t *testing.T) {
+				t.Parallel()
+				var recorded atomic.Value
+				recorded.Store("")
+				failRecorded := func(next http.Handler) http.Handler {
+					return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+						if d := recorded.Load().(string); r.Method == http.MethodGet && d != "" && strings.HasSuffix(r.URL.Path, "/manifests/"+d) {
+							http.Error(w, "slow down", status)
+							return
+						}
+						next.ServeHTTP(w, r)
+					})
+				}
+				srv := registrytest.New(registrytest.WithMiddleware(failRecorded))
+				t.Cleanup(srv.Close)
+				recordedIdx, err := srv.PushIndex("library/debian", "12", ocispec.MediaTypeImageIndex, amd64, arm64)
+				require.NoError(t, err)
+				_, err = srv.MovePlatform("library/debian", "12", arm64)
+				require.NoError(t, err)
+				recorded.Store(recordedIdx.Digest.String())
+				src := twoPlatforms(srv.Ref("library/debian", "12"), srv.Host()+"/library/debian", recordedIdx.Digest.String())
+				client, err := remote.New(remote.WithDockerConfig(t.TempDir()), remote.WithMaxRetries(0))
+				require.NoError(t, err)
+				checker := &check.Checker{Manifests: src, Resolver: client, LoadRecords: depgraph.LoadImageInfoRecords, PlatformAware: aware}
+				r := checker.CheckOne(context.Background(), sub("x", ""))
+				require.NoError(t, r.Err)
+				assert.Equal(t, check.StatusStale, r.Status())
+				assert.Equal(t, []string{"x/amd64", "x/arm64"}, r.Paths(), "the base moved; the failed comparison cannot save a rebuild")
+				assert.Empty(t, r.Unchanged)
+			})
+		}
+	}
 }
