@@ -117,3 +117,35 @@ func TestFleetAndStrategies(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 44, checked.lookups)
 }
+
+// TestLookupVerdict checks row 3's verdict on the fixture: with lookups one at a time, what
+// they add to the check (check wall less pure-pass wall) is far over the bound of 16 at once,
+// though they start during the parse, and the verdict says so.
+func TestLookupVerdict(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, time.Duration(0), lookupCost(90*time.Millisecond, 100*time.Millisecond), "never negative")
+	r, met := lookupVerdict(200*time.Millisecond, 100*time.Millisecond, 80*time.Millisecond)
+	assert.InDelta(t, 1.25, r, 1e-9)
+	assert.Equal(t, "yes", met)
+	_, met = lookupVerdict(201*time.Millisecond, 100*time.Millisecond, 80*time.Millisecond)
+	assert.Equal(t, "no", met)
+
+	dir, err := findFixture("")
+	require.NoError(t, err)
+	fx, err := loadFixture(dir)
+	require.NoError(t, err)
+	const latency = 20 * time.Millisecond
+	e, err := newCheckEnv(fx, latency, 1) // lookups serialised
+	require.NoError(t, err)
+	defer e.Close()
+	start := time.Now()
+	_, err = purePass(e.files, depgraph.LoadImageInfoRecords, depgraph.MapLookup(e.current))
+	require.NoError(t, err)
+	pure := time.Since(start)
+	run, err := e.run("serial", e.want, e.checkBaseflow(context.Background(), e.files, depgraph.LoadImageInfoRecords))
+	require.NoError(t, err)
+	bound := lookupBound(run.lookups, 16, latency)
+	assert.Equal(t, 4*latency, bound, "22 lookups, 16 at once: two waves, a challenge and the tokens")
+	r, met = lookupVerdict(run.wall, pure, bound)
+	assert.Equal(t, "no", met, "serialised lookups add %v, %.1fx the bound", lookupCost(run.wall, pure), r)
+}

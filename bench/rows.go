@@ -237,13 +237,13 @@ func (s *suite) rowScaling(ctx context.Context) error {
 	s.printf("3  Scaling: n copies of dotnet-docker in one manifest (copies as includes), in memory; check against the row 1 registry (%v per request, %d lookups at once)\n",
 		e.latency, e.concurrency)
 	t := newTable(s.out, "fleet", "platforms", "bases final/all", "input", "stale", "pure wall", "pure CPU", "pure peak heap", "pure retained",
-		"check wall", "check CPU", "check peak heap", "requests", "lookup time", "bound")
+		"check wall", "check CPU", "check peak heap", "requests", "lookup time", "check − pure wall", "bound")
 	for _, pt := range points {
 		fl := pt.fl
 		t.row(fmt.Sprintf("%dx", fl.n), fmtCount(uint64(fl.platforms)), fmt.Sprintf("%d/%d", fl.lookups, fl.bases), fmtBytes(uint64(fl.bytes)),
 			fmtCount(uint64(fl.want)), fmtDuration(pt.pure.wall), fmtDuration(pt.pure.cpu), fmtBytes(pt.pure.peakHeap), fmtBytes(pt.pure.retained),
 			fmtDuration(pt.check.wall), fmtDuration(pt.check.cpu), fmtBytes(pt.check.peakHeap), fmt.Sprint(pt.run.requests),
-			fmtDuration(pt.run.lookupTime), fmtDuration(pt.lookupBound))
+			fmtDuration(pt.run.lookupTime), fmtDuration(lookupCost(pt.check.wall, pt.pure.wall)), fmtDuration(pt.lookupBound))
 	}
 	if err := t.flush(); err != nil {
 		return err
@@ -259,6 +259,8 @@ func (s *suite) rowScaling(ctx context.Context) error {
 		"The check goes from bytes to stale paths, lookups included (check.Checker, as row 1).",
 		"Peak heap: the largest live heap a garbage collection found during the run, above the input's; a short-lived",
 		"peak shows only when a collection falls in it. Retained: the live heap after the pure pass, its result held.",
+		"lookup time: first lookup's start to last lookup's end; lookups start during the parse, so it spans the parse too.",
+		"check − pure wall: what the lookups add to the pure pass (medians), judged against the bound.",
 		"bound = (distinct final bases / concurrency, rounded up, + 2) x latency: a round trip per lookup, after the",
 		"registry's one 401 challenge and the token requests of all repositories at once.",
 		"CPU is the whole process's (parse goroutines, GC, the in-process registry); wall time also counts waiting for other processes.",
@@ -307,10 +309,33 @@ func (s *suite) rowScaling(ctx context.Context) error {
 		}
 		s.add(verdict{"3", fmt.Sprintf("%s growth per 10x input, %dx→%dx (%s)", g.what, first.fl.n, last.fl.n, strings.Join(steps, ", ")), times(v), target, met})
 	}
-	r := ratio(last.run.lookupTime, last.lookupBound)
-	s.add(verdict{"3", fmt.Sprintf("lookup time / bound at %dx (%d lookups)", last.fl.n, last.fl.lookups), times(r), "≤ 1.25x", atMost(r, 1.25)})
+	r, met := lookupVerdict(last.check.wall, last.pure.wall, last.lookupBound)
+	s.add(verdict{"3", fmt.Sprintf("check − pure wall / bound at %dx (%d lookups)", last.fl.n, last.fl.lookups), times(r), fmt.Sprintf("≤ %.2fx", targetLookupCost), met})
 	s.printf("\n")
 	return nil
+}
+
+// targetLookupCost is row 3's target for what the lookups add to a check, over the bound.
+const targetLookupCost = 1.25
+
+// lookupBound is the least time lookups of n distinct references can take, concurrency at
+// once, each request costing latency: the registry's one 401 challenge, then every
+// repository's token at once, then the HEADs in waves.
+func lookupBound(n, concurrency int, latency time.Duration) time.Duration {
+	return time.Duration((n+concurrency-1)/concurrency+2) * latency
+}
+
+// lookupCost is what the lookups add to a check: its wall time less the pure pass's on the
+// same input. The check starts each lookup as soon as its Dockerfile is parsed, so the span
+// from the first lookup to the last covers the parse as well; the difference does not, and
+// serialised or slow lookups still show in it in full once they outlast the parse.
+func lookupCost(check, pure time.Duration) time.Duration { return max(check-pure, 0) }
+
+// lookupVerdict is row 3's verdict: lookupCost over the bound, and whether it is within
+// targetLookupCost.
+func lookupVerdict(check, pure, bound time.Duration) (float64, string) {
+	r := ratio(lookupCost(check, pure), bound)
+	return r, atMost(r, targetLookupCost)
 }
 
 func (s *suite) scalePoint(ctx context.Context, e *checkEnv, n int) (scalePoint, error) {
@@ -362,8 +387,7 @@ func (s *suite) scalePoint(ctx context.Context, e *checkEnv, n int) (scalePoint,
 	pt.check, pt.checkRuns = median(samples), len(samples)
 	slices.SortFunc(runs, func(a, b checkRun) int { return cmp.Compare(a.lookupTime, b.lookupTime) })
 	pt.run = runs[len(runs)/2]
-	waves := (fl.lookups + e.concurrency - 1) / e.concurrency
-	pt.lookupBound = time.Duration(waves+2) * e.latency
+	pt.lookupBound = lookupBound(fl.lookups, e.concurrency, e.latency)
 	return pt, nil
 }
 
