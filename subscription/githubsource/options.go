@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/baseflow/baseflow/internal/githubrest"
+	"github.com/baseflow/baseflow/internal/httpkit"
 )
 
 // DefaultBaseURL is the GitHub REST API base URL used when none is set.
@@ -22,22 +23,18 @@ const (
 type Option func(*options)
 
 type options struct {
-	baseURL      string
-	token        string
-	client       *http.Client
-	logger       *slog.Logger
-	maxRetries   int
-	backoff      time.Duration
-	maxRetryWait time.Duration
+	baseURL string
+	token   string
+	client  *http.Client
+	logger  *slog.Logger
+	retry   httpkit.Retry
 }
 
 func defaultOptions() options {
 	return options{
-		baseURL:      DefaultBaseURL,
-		client:       http.DefaultClient,
-		maxRetries:   DefaultMaxRetries,
-		backoff:      DefaultBackoff,
-		maxRetryWait: DefaultMaxRetryWait,
+		baseURL: DefaultBaseURL,
+		client:  http.DefaultClient,
+		retry:   httpkit.Retry{MaxRetries: DefaultMaxRetries, Backoff: DefaultBackoff, MaxWait: DefaultMaxRetryWait},
 	}
 }
 
@@ -66,17 +63,17 @@ func WithLogger(l *slog.Logger) Option {
 // WithMaxRetries sets how many times a failed request (408, 429, 5xx, rate limited, or a
 // network error) is sent again (default DefaultMaxRetries); 0 disables retries.
 func WithMaxRetries(n int) Option {
-	return func(o *options) { o.maxRetries = max(n, 0) }
+	return func(o *options) { o.retry.MaxRetries = max(n, 0) }
 }
 
 // WithBackoff sets the wait before the first retry when GitHub does not say how long to wait
 // (default DefaultBackoff); it doubles for each further retry, with ±10% jitter.
 func WithBackoff(d time.Duration) Option {
-	return func(o *options) { o.backoff = max(d, 0) }
+	return func(o *options) { o.retry.Backoff = max(d, 0) }
 }
 
 // WithMaxRetryWait caps one wait between attempts (default DefaultMaxRetryWait). An answer
 // asking to wait longer (Retry-After, or a rate limit reset) fails at once instead.
 func WithMaxRetryWait(d time.Duration) Option {
-	return func(o *options) { o.maxRetryWait = max(d, 0) }
+	return func(o *options) { o.retry.MaxWait = max(d, 0) }
 }

@@ -83,7 +83,7 @@ func New(opts ...Option) (*Source, error) {
 			UserAgent:        userAgent,
 			HTTP:             client,
 			Logger:           logger,
-			Retry:            httpkit.Retry{MaxRetries: o.maxRetries, Backoff: o.backoff, MaxWait: o.maxRetryWait},
+			Retry:            o.retry,
 			ShowHost:         true,
 			MaxResponseBytes: maxResponseSize,
 		}),
