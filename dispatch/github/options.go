@@ -44,7 +44,8 @@ func WithHTTPClient(c *http.Client) Option { return func(o *options) { o.http = 
 // WithLogger sets the logger for requests and retries; the default discards.
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
 
-// Defaults of the retry options, as in every client of this module.
+// Defaults of the retry options, named as in every client of this module (the values are
+// this client's own: githubsource and registry/remote wait differently).
 const (
 	DefaultMaxRetries   = 3
 	DefaultBackoff      = 500 * time.Millisecond
