@@ -77,6 +77,16 @@ func TestObjectNamesMatchGit(t *testing.T) {
 	assert.Empty(t, srv.Violations())
 }
 
+// stubTB collects what the fake reports at cleanup instead of failing the test.
+type stubTB struct {
+	testing.TB
+	cleanups []func()
+	errors   []string
+}
+
+func (s *stubTB) Cleanup(f func())                  { s.cleanups = append(s.cleanups, f) }
+func (s *stubTB) Errorf(format string, args ...any) { s.errors = append(s.errors, format) }
+
 func TestServerChecksRequests(t *testing.T) {
 	t.Parallel()
 	tb := &stubTB{}
