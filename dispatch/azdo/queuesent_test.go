@@ -2,10 +2,7 @@ package azdo_test
 
 import (
 	"context"
-	"io"
 	"net/http"
-	"net/http/httptest"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,6 +11,7 @@ import (
 
 	"github.com/baseflow/baseflow/dispatch"
 	"github.com/baseflow/baseflow/dispatch/azdo"
+	"github.com/baseflow/baseflow/internal/fakeserver"
 )
 
 // TestQueueNotRetriedAfterTheRequestWasSent checks that a queue request whose connection
@@ -24,27 +22,17 @@ func TestQueueNotRetriedAfterTheRequestWasSent(t *testing.T) {
 	for name, reply := range map[string]string{"no answer": "", "half a status line": "HTTP/1.1 20"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			var posts atomic.Int32
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				require.Equal(t, http.MethodPost, r.Method)
-				body, err := io.ReadAll(r.Body)
-				require.NoError(t, err)
+			url, posts := fakeserver.HangUp(t, reply, func(r *http.Request, body []byte) {
+				assert.Equal(t, http.MethodPost, r.Method)
 				assert.Contains(t, string(body), `"sourceBranch":"main"`)
-				posts.Add(1)
-				conn, buf, err := http.NewResponseController(w).Hijack()
-				require.NoError(t, err)
-				buf.WriteString(reply)
-				buf.Flush()
-				conn.Close()
-			}))
-			t.Cleanup(srv.Close)
-			c, err := azdo.New("o", "p", azdo.WithBaseURL(srv.URL), azdo.WithToken(token), azdo.WithMaxRetries(2), azdo.WithBackoff(time.Millisecond), azdo.WithMaxRetryWait(2*time.Millisecond))
+			})
+			c, err := azdo.New("o", "p", azdo.WithBaseURL(url), azdo.WithToken(token), azdo.WithMaxRetries(2), azdo.WithBackoff(time.Millisecond), azdo.WithMaxRetryWait(2*time.Millisecond))
 			require.NoError(t, err)
 
 			_, err = c.Definition(7).Queue(context.Background(), dispatch.QueueRequest{Branch: "main", Variable: "v", Value: "--path 'a'"})
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), "POST /o/p/_apis/build/builds")
-			assert.Equal(t, int32(1), posts.Load(), "the POST was sent once")
+			assert.Equal(t, 1, posts(), "the POST was sent once")
 		})
 	}
 }

@@ -2,10 +2,7 @@ package github_test
 
 import (
 	"context"
-	"io"
 	"net/http"
-	"net/http/httptest"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,6 +11,7 @@ import (
 
 	"github.com/baseflow/baseflow/dispatch"
 	"github.com/baseflow/baseflow/dispatch/github"
+	"github.com/baseflow/baseflow/internal/fakeserver"
 )
 
 // TestDispatchNotRetriedAfterTheRequestWasSent checks that a workflow dispatch whose
@@ -25,28 +23,18 @@ func TestDispatchNotRetriedAfterTheRequestWasSent(t *testing.T) {
 	for name, reply := range map[string]string{"no answer": "", "half a status line": "HTTP/1.1 20"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			var posts atomic.Int32
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				require.Equal(t, http.MethodPost, r.Method)
-				body, err := io.ReadAll(r.Body)
-				require.NoError(t, err)
+			url, posts := fakeserver.HangUp(t, reply, func(r *http.Request, body []byte) {
+				assert.Equal(t, http.MethodPost, r.Method)
 				assert.Contains(t, string(body), `"ref":"main"`)
-				posts.Add(1)
-				conn, buf, err := http.NewResponseController(w).Hijack()
-				require.NoError(t, err)
-				buf.WriteString(reply)
-				buf.Flush()
-				conn.Close()
-			}))
-			t.Cleanup(srv.Close)
-			c, err := github.New(github.WithBaseURL(srv.URL), github.WithToken(token), github.WithMaxRetries(2), github.WithBackoff(time.Millisecond), github.WithMaxRetryWait(2*time.Millisecond))
+			})
+			c, err := github.New(github.WithBaseURL(url), github.WithToken(token), github.WithMaxRetries(2), github.WithBackoff(time.Millisecond), github.WithMaxRetryWait(2*time.Millisecond))
 			require.NoError(t, err)
 
 			_, err = c.Workflow("octo", "images", "build.yml", "main").Queue(context.Background(),
 				dispatch.QueueRequest{Branch: "main", Variable: "paths", Value: "--path 'a'"})
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), "POST /repos/octo/images/actions/workflows/build.yml/dispatches")
-			assert.Equal(t, int32(1), posts.Load(), "the POST was sent once")
+			assert.Equal(t, 1, posts(), "the POST was sent once")
 		})
 	}
 }
