@@ -80,26 +80,25 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	checkFlags.RegisterTimeout(fs)
 	queue.Register(fs, false)
 	out.Register(fs)
-	logFormat := fs.String("log-format", "text", "log `FORMAT` on stderr: text or json")
-	verbose := fs.Bool("verbose", false, "debug logging")
+	var logging cli.Logging
+	logging.Register(fs, "")
 	demo := fs.Bool("demo", false, "run the self-contained demo (the default when no flag is given)")
 	cmd := commandLine(fs)
 	if code, done := cmd.Parse(args, stdout, stderr); done {
 		return code
 	}
-	log, err := cli.NewLogger(stderr, *logFormat, cli.Level(*verbose))
+	// Progress, --explain and failures follow the log format too.
+	log, info, errs, err := logging.Start(stderr)
 	if err != nil {
 		return fail(stderr, err)
 	}
-	// Progress, --explain and failures follow the log format too.
-	info, errs := cli.Stderr(stderr, *logFormat, log)
 	if len(cmd.Args()) > 0 {
 		return fail(errs, cli.Usagef("unexpected argument %q", cmd.Args()[0]))
 	}
 	if len(args) == 0 || *demo {
-		if !*verbose {
+		if !logging.Verbose {
 			// The demo narrates on stdout; the log only has something to add when it goes wrong.
-			log, _ = cli.NewLogger(stderr, *logFormat, slog.LevelWarn)
+			log, _ = cli.NewLogger(stderr, logging.Format, slog.LevelWarn)
 		}
 		if _, err := runDemo(ctx, stdout, log); err != nil {
 			return fail(errs, fmt.Errorf("demo: %w", err))

@@ -78,18 +78,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	checkFlags.RegisterTimeout(fs)
 	checkFlags.RegisterWorkingCopy(fs)
 	out.Register(fs)
-	logFormat := fs.String("log-format", "text", "log `FORMAT` on stderr: text or json")
-	verbose := fs.Bool("verbose", false, "debug logging")
+	var logging cli.Logging
+	logging.Register(fs, "")
 	cmd := commandLine(fs)
 	if code, done := cmd.Parse(args, stdout, stderr); done {
 		return code
 	}
-	log, err := cli.NewLogger(stderr, *logFormat, cli.Level(*verbose))
+	// Progress, --explain and failures follow the log format too.
+	log, info, errs, err := logging.Start(stderr)
 	if err != nil {
 		return cmd.Fail(stderr, err)
 	}
-	// Progress, --explain and failures follow the log format too.
-	info, errs := cli.Stderr(stderr, *logFormat, log)
 	switch args := cmd.Args(); len(args) {
 	case 0:
 	case 1:

@@ -32,8 +32,7 @@ type config struct {
 	imagePaths    cli.Strings
 	queue         queueflags.QueueFlags
 	format        string
-	logFormat     string
-	verbose       bool
+	logging       cli.Logging
 }
 
 func flags(c *config) *flag.FlagSet {
@@ -42,8 +41,7 @@ func flags(c *config) *flag.FlagSet {
 	fs.Var(&c.imagePaths, "image-paths", "stale paths as get-stale-images `JSON`, or @FILE holding it; repeatable, merged in order")
 	c.queue.Register(fs, true)
 	fs.StringVar(&c.format, "format", "text", "output `FORMAT`: text, or azure-pipelines (a tripped circuit breaker ends the step \"succeeded with issues\" with exit status 0, as ImageBuilder's queueBuild does)")
-	fs.StringVar(&c.logFormat, "log-format", "text", "log `FORMAT` on stderr: text or json")
-	fs.BoolVar(&c.verbose, "verbose", false, "log every request (debug level)")
+	c.logging.Register(fs, "log every request (debug level)")
 	return fs
 }
 
@@ -87,12 +85,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 	if code, done := cmd.Parse(args, stdout, stderr); done {
 		return code
 	}
-	log, err := cli.NewLogger(stderr, c.logFormat, cli.Level(c.verbose))
+	// Errors follow the log format too.
+	log, _, errs, err := c.logging.Start(stderr)
 	if err != nil {
 		return fail(stderr, err)
 	}
-	// Errors follow the log format too.
-	_, errs := cli.Stderr(stderr, c.logFormat, log)
 	if err := c.check(cmd.Args()); err != nil {
 		return fail(errs, err)
 	}

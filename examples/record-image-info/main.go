@@ -108,8 +108,7 @@ type config struct {
 	baseOverrideRegex string
 	baseOverrideSub   string
 	timeout           time.Duration
-	logFormat         string
-	verbose           bool
+	logging           cli.Logging
 }
 
 func (c *config) register(fs *flag.FlagSet) {
@@ -131,8 +130,7 @@ func (c *config) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.baseOverrideRegex, "base-override-regex", "", "`RE` rewriting base references before lookup, as get-stale-images")
 	fs.StringVar(&c.baseOverrideSub, "base-override-sub", "", "replacement for --base-override-regex (`SUB`)")
 	fs.DurationVar(&c.timeout, "timeout", 10*time.Minute, "stop after `DURATION`, writing nothing; 0: no limit")
-	fs.StringVar(&c.logFormat, "log-format", "text", "log `FORMAT` on stderr: text or json")
-	fs.BoolVar(&c.verbose, "verbose", false, "debug logging")
+	c.logging.Register(fs, "")
 }
 
 func (c *config) check() error {
@@ -197,12 +195,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, reader re
 	if code, done := cmd.Parse(args, stdout, stderr); done {
 		return code
 	}
-	log, err := cli.NewLogger(stderr, c.logFormat, cli.Level(c.verbose))
+	// What was recorded and errors follow the log format too.
+	log, info, errs, err := c.logging.Start(stderr)
 	if err != nil {
 		return cli.Fail(stderr, name, err)
 	}
-	// What was recorded and errors follow the log format too.
-	info, errs := cli.Stderr(stderr, c.logFormat, log)
 	if len(cmd.Args()) > 0 {
 		return cli.Fail(errs, name, cli.Usagef("unexpected argument %q", cmd.Args()[0]))
 	}

@@ -62,8 +62,7 @@ type config struct {
 	journal        string
 	insecureNoAuth bool
 	secretInURL    bool
-	logFormat      string
-	verbose        bool
+	logging        cli.Logging
 }
 
 func flags(c *config) *flag.FlagSet {
@@ -77,8 +76,7 @@ func flags(c *config) *flag.FlagSet {
 	fs.StringVar(&c.journal, "journal", "", "keep accepted events in `DIR` until handled, so a restart loses none; empty: in memory only")
 	fs.BoolVar(&c.insecureNoAuth, "insecure-no-auth", false, "accept webhooks without a shared secret when "+SecretEnv+" is not set")
 	fs.BoolVar(&c.secretInURL, "secret-in-url", false, "also accept the secret as ?token=SECRET (for Docker Hub, which cannot send headers; the URL is stored and logged by others)")
-	fs.StringVar(&c.logFormat, "log-format", "text", "log `FORMAT` on stderr: text or json")
-	fs.BoolVar(&c.verbose, "verbose", false, "debug logging")
+	c.logging.Register(fs, "")
 	return fs
 }
 
@@ -167,12 +165,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	if code, done := cmd.Parse(args, stdout, stderr); done {
 		return code
 	}
-	log, err := cli.NewLogger(stderr, c.logFormat, cli.Level(c.verbose))
+	// Errors follow the log format too.
+	log, _, errs, err := c.logging.Start(stderr)
 	if err != nil {
 		return fail(stderr, err)
 	}
-	// Errors follow the log format too.
-	_, errs := cli.Stderr(stderr, c.logFormat, log)
 	if err := c.validate(cmd.Args()); err != nil {
 		return fail(errs, err)
 	}
