@@ -139,13 +139,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	if err := out.Write(jsonOut, info, outcome.Results, report, getenv); err != nil {
 		return fail(errs, err)
 	}
-	queueflags.PrintDispatch(stdout, outcome.Queued)
-	if out.Format == "azure-pipelines" {
-		if err := queueflags.WriteAzurePipelinesBreaker(stdout, outcome.Queued); err != nil {
-			return fail(errs, err)
-		}
+	code, err := queueflags.WriteDispatch(stdout, out.Format, outcome.Queued)
+	if err != nil {
+		return fail(errs, err)
 	}
-	code := queueflags.DispatchStatusFor(out.Format, outcome.Queued)
 	if lines := checkflags.FailureLines(outcome.Results); len(lines) > 0 {
 		for _, line := range lines {
 			fmt.Fprintf(errs, "check-base-images: %s\n", line)

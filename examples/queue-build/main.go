@@ -111,13 +111,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 		return fail(errs, err)
 	}
 	results := d.DispatchJobs(ctx, jobs)
-	queueflags.PrintDispatch(stdout, results)
-	if c.format == "azure-pipelines" {
-		if err := queueflags.WriteAzurePipelinesBreaker(stdout, results); err != nil {
-			return fail(errs, err)
-		}
+	code, err := queueflags.WriteDispatch(stdout, c.format, results)
+	if err != nil {
+		return fail(errs, err)
 	}
-	return queueflags.DispatchStatusFor(c.format, results)
+	return code
 }
 
 func (c *config) check(rest []string) error {

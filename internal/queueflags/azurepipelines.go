@@ -50,3 +50,17 @@ func DispatchStatusFor(format string, results []dispatch.Result) int {
 	}
 	return code
 }
+
+// WriteDispatch writes the dispatch results to w as the commands print them (PrintDispatch,
+// then with the azure-pipelines format WriteAzurePipelinesBreaker) and returns the exit
+// status (DispatchStatusFor): a tripped breaker exits 0 only when the step was marked
+// "succeeded with issues". err is a failed write.
+func WriteDispatch(w io.Writer, format string, results []dispatch.Result) (code int, err error) {
+	PrintDispatch(w, results)
+	if format == "azure-pipelines" {
+		if err := WriteAzurePipelinesBreaker(w, results); err != nil {
+			return cli.ExitError, err
+		}
+	}
+	return DispatchStatusFor(format, results), nil
+}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/baseflow/baseflow/dispatch"
 	"github.com/baseflow/baseflow/internal/cli"
@@ -29,10 +30,13 @@ func TestDispatchStatusFor(t *testing.T) {
 		{"azure-pipelines", []dispatch.Result{queued}, cli.ExitOK, 0},
 	} {
 		assert.Equal(t, tc.code, DispatchStatusFor(tc.format, tc.results), "%s %v", tc.format, tc.results)
-		if tc.format == "azure-pipelines" {
-			var b bytes.Buffer
-			assert.NoError(t, WriteAzurePipelinesBreaker(&b, tc.results))
-			assert.Equal(t, tc.lines, bytes.Count(b.Bytes(), []byte("\n")), b.String())
-		}
+		// WriteDispatch prints a line per result, and the ##[error] and ##vso lines only
+		// for azure-pipelines: the exit status 0 of a tripped breaker comes with them.
+		var b bytes.Buffer
+		code, err := WriteDispatch(&b, tc.format, tc.results)
+		require.NoError(t, err)
+		assert.Equal(t, tc.code, code, "%s %v", tc.format, tc.results)
+		assert.Equal(t, len(tc.results)+tc.lines, bytes.Count(b.Bytes(), []byte("\n")), b.String())
+		assert.Equal(t, tc.lines, bytes.Count(b.Bytes(), []byte("\n##")), b.String())
 	}
 }
