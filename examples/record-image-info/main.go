@@ -164,25 +164,13 @@ func (c *config) check() error {
 			return cli.Usagef("--base-digest %q: %v: want REF=sha256:… or REF=REPOSITORY@sha256:…", v, err)
 		}
 	}
-	if _, err := c.mirrorMap(); err != nil {
+	if _, err := cli.ParseMirrors(c.mirrors); err != nil {
 		return err
 	}
 	if _, err := depgraph.NewBaseOverride(c.baseOverrideRegex, c.baseOverrideSub); err != nil {
 		return cli.Usagef("--base-override-regex: %v", err)
 	}
 	return nil
-}
-
-func (c *config) mirrorMap() (registry.Mirrors, error) {
-	m := registry.Mirrors{}
-	for _, v := range c.mirrors {
-		from, to, ok := strings.Cut(v, "=")
-		if !ok || from == "" || to == "" {
-			return nil, cli.Usagef("--mirror %q: want REGISTRY=TARGET", v)
-		}
-		m[from] = to
-	}
-	return m, nil
 }
 
 // run is the command; reader, when not nil, replaces the network registry client.
@@ -260,7 +248,7 @@ func (c *config) settings(reader registry.ImageReader, log *slog.Logger) setup.R
 		ref, d, _ := strings.Cut(v, "=")
 		bases[ref] = d
 	}
-	mirrors, _ := c.mirrorMap()
+	mirrors, _ := cli.ParseMirrors(c.mirrors)
 	override, _ := depgraph.NewBaseOverride(c.baseOverrideRegex, c.baseOverrideSub)
 	return setup.RecordSettings{
 		Manifest:         c.manifest,

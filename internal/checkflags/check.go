@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/baseflow/baseflow/check"
@@ -135,7 +134,7 @@ func (f *CheckFlags) Validate() error {
 	case f.BaseOverrideRegex != "" && f.BaseOverrideSub == "" && !f.baseOverrideSubSet:
 		return cli.Usagef("--base-override-regex needs --base-override-sub, the replacement (--base-override-sub '' to delete what matches)")
 	}
-	if _, err := f.mirrors(); err != nil {
+	if _, err := cli.ParseMirrors(f.Mirrors); err != nil {
 		return err
 	}
 	if f.Shard != "" {
@@ -147,18 +146,6 @@ func (f *CheckFlags) Validate() error {
 		return cli.Usagef("--base-override-regex: %v", err)
 	}
 	return nil
-}
-
-func (f *CheckFlags) mirrors() (registry.Mirrors, error) {
-	m := registry.Mirrors{}
-	for _, v := range f.Mirrors {
-		from, to, ok := strings.Cut(v, "=")
-		if !ok || from == "" || to == "" {
-			return nil, cli.Usagef("--mirror %q: want REGISTRY=TARGET", v)
-		}
-		m[from] = to
-	}
-	return m, nil
 }
 
 // Settings maps the flags to the check's settings. It expects Validate to have passed.
@@ -193,7 +180,7 @@ func (f *CheckFlags) Settings(getenv func(string) string, log *slog.Logger, reso
 		s.SubscriptionsFile = ""
 		s.WorkingCopy = &setup.WorkingCopy{Manifest: f.Manifest, ImageInfo: f.ImageInfo, Variables: f.Variables}
 	}
-	s.Registry.Mirrors, _ = f.mirrors()
+	s.Registry.Mirrors, _ = cli.ParseMirrors(f.Mirrors)
 	s.BaseOverride, _ = depgraph.NewBaseOverride(f.BaseOverrideRegex, f.BaseOverrideSub)
 	if f.Shard != "" {
 		s.Shard.Index, s.Shard.Count, _ = subscription.ParseShard(f.Shard)
