@@ -133,6 +133,9 @@ func TestRollbackIsChecked(t *testing.T) {
 			assert.Equal(t, "--path 'src/app'", queued[1].Value)
 			accept(t, w, watch.KindDuplicate, a2)
 			assert.Equal(t, int64(3), w.Stats().Events[watch.Distribution][watch.KindDuplicate])
+			// A late redelivery of B is no longer the tag's latest push: it is taken as a
+			// new push, which costs one more check.
+			accept(t, w, watch.KindAccepted, b)
 		})
 	}
 }
