@@ -2,13 +2,10 @@ package main
 
 import (
 	"encoding/json"
-	"io"
-	"net"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,38 +13,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/baseflow/baseflow/check"
+	"github.com/baseflow/baseflow/internal/silentserver"
 	"github.com/baseflow/baseflow/registry/registrytest"
 )
 
 // silentRegistry accepts connections and never answers.
-func silentRegistry(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			go io.Copy(io.Discard, c) //nolint:errcheck // read and never answer
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return ln.Addr().String()
-}
+func silentRegistry(t *testing.T) string { return silentserver.Start(t).Addr }
 
 // TestRegistryThatNeverAnswers checks that a registry that accepts connections and never
 // answers ends the run within the per-lookup budget, or within --timeout, as a failure that

@@ -4,18 +4,17 @@ package gitsource_test
 
 import (
 	"context"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/baseflow/baseflow/internal/silentserver"
 	"github.com/baseflow/baseflow/subscription/gitsource"
 )
 
@@ -33,35 +32,12 @@ func TestGitDiesWithTheProcess(t *testing.T) {
 		src.Tree(context.Background(), "acme", "app", "main") // killed before it returns
 		return
 	}
-	// A server that accepts connections and never answers.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close() // lets git's remote helper end
-		}
-	})
-	url := "http://" + ln.Addr().String() + "/{owner}/{repo}"
+	addr := silentserver.Start(t).Addr
+	url := "http://" + addr + "/{owner}/{repo}"
 	child := exec.Command(os.Args[0], "-test.run=^TestGitDiesWithTheProcess$")
 	child.Env = append(os.Environ(), childURLEnv+"="+url, "BASEFLOW_TEST_ORPHAN_TMP="+t.TempDir())
 	require.NoError(t, child.Start())
-	marker := "http://" + ln.Addr().String() + "/acme/app"
+	marker := "http://" + addr + "/acme/app"
 	var gitPID int
 	require.Eventually(t, func() bool {
 		gitPID = findProcess(t, child.Process.Pid, marker)

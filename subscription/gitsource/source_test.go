@@ -4,16 +4,17 @@ import (
 	"context"
 	"errors"
 	"io/fs"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/baseflow/baseflow/internal/silentserver"
 	"github.com/baseflow/baseflow/subscription/gitsource"
 	"github.com/baseflow/baseflow/subscription/gitsource/gittest"
 )
@@ -394,28 +395,10 @@ func TestCredentialsRedacted(t *testing.T) {
 func TestCancelStopsClone(t *testing.T) {
 	t.Parallel()
 	// A server that accepts connections and never answers: git waits until it is killed.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer ln.Close()
-	accepted := make(chan net.Conn, 10)
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			accepted <- conn
-		}
-	}()
-	defer func() {
-		close(accepted)
-		for conn := range accepted {
-			conn.Close()
-		}
-	}()
+	srv := silentserver.Start(t)
 
 	src, err := gitsource.New(
-		gitsource.WithURLTemplate("http://"+ln.Addr().String()+"/{owner}/{repo}.git"),
+		gitsource.WithURLTemplate("http://"+srv.Addr+"/{owner}/{repo}.git"),
 		gitsource.WithTempDir(t.TempDir()),
 		gitsource.WithEnv(isolatedGitEnv...),
 	)
@@ -429,7 +412,8 @@ func TestCancelStopsClone(t *testing.T) {
 			_, err := src.Tree(ctx, "acme", "app", "main")
 			errc <- err
 		}()
-		<-accepted // git is connected and waiting for an answer
+		require.Eventually(t, func() bool { return srv.Accepted() > attempt }, 10*time.Second, 10*time.Millisecond,
+			"git never connected") // git is connected and waiting for an answer
 		cancel()
 		err := <-errc
 		require.ErrorIs(t, err, context.Canceled, "attempt %d", attempt)

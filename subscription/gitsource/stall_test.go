@@ -2,12 +2,12 @@ package gitsource
 
 import (
 	"context"
-	"net"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/baseflow/baseflow/internal/silentserver"
 )
 
 // TestStalledServerFailsTheFetch: a server that accepts the connection and never answers
@@ -15,30 +15,8 @@ import (
 func TestStalledServerFailsTheFetch(t *testing.T) {
 	defer func(d time.Duration) { stallTimeout = d }(stallTimeout)
 	stallTimeout = time.Second
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	defer func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	}()
-	src, err := New(WithURLTemplate("http://"+ln.Addr().String()+"/{owner}/{repo}"), WithTempDir(t.TempDir()),
+	addr := silentserver.Start(t).Addr
+	src, err := New(WithURLTemplate("http://"+addr+"/{owner}/{repo}"), WithTempDir(t.TempDir()),
 		WithEnv("GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1"))
 	require.NoError(t, err)
 	defer src.Close()
