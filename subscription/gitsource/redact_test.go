@@ -120,26 +120,3 @@ func TestCatFileAnswers(t *testing.T) {
 type nopCloser struct{ io.Writer }
 
 func (nopCloser) Close() error { return nil }
-
-func TestSplitCredentials(t *testing.T) {
-	t.Parallel()
-	userEnv := []string{"GIT_CONFIG_COUNT=2", "GIT_CONFIG_KEY_0=a.b", "GIT_CONFIG_VALUE_0=1", "GIT_CONFIG_KEY_1=c.d", "GIT_CONFIG_VALUE_1=2"}
-	clean, extra := splitCredentials("https://me:p%40ss@git.example.com/acme/app.git", userEnv)
-	assert.Equal(t, "https://git.example.com/acme/app.git", clean)
-	assert.Equal(t, []string{
-		envUsername + "=me", envPassword + "=p@ss",
-		"GIT_CONFIG_KEY_2=credential.helper", "GIT_CONFIG_VALUE_2=",
-		"GIT_CONFIG_KEY_3=credential.helper", "GIT_CONFIG_VALUE_3=" + credentialHelper,
-		"GIT_CONFIG_COUNT=4",
-	}, extra, "the user's configuration entries are kept, ours follow")
-
-	_, extra = splitCredentials("https://tokenonly@git.example.com/x", nil)
-	assert.Equal(t, envUsername+"=tokenonly", extra[0])
-	assert.NotContains(t, strings.Join(extra, "\n"), envPassword+"=")
-
-	for _, raw := range []string{"ssh://git@host/acme/app.git", "file:///srv/acme/app", "https://host/acme/app.git", "/srv/a@b/app"} {
-		clean, extra := splitCredentials(raw, nil)
-		assert.Equal(t, raw, clean)
-		assert.Nil(t, extra)
-	}
-}
