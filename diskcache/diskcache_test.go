@@ -182,7 +182,7 @@ func TestTrimLeavesOtherFilesAlone(t *testing.T) {
 	old := time.Now().Add(-48 * time.Hour)
 	value := bytes.Repeat([]byte("x"), 1000)
 	var foreign []string
-	for _, name := range []string{"notes.txt", "ab/readme", "src/ab/" + key(99), "ab/cd/" + key(98), "ab/" + key(97)} {
+	for _, name := range []string{"notes.txt", "ab/readme", "src/ab/" + key(99), "ab/cd/" + key(98), "ab/" + key(97), "abc/abc123"} {
 		p := filepath.Join(dir, filepath.FromSlash(name))
 		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o700))
 		require.NoError(t, os.WriteFile(p, value, 0o600))
@@ -205,4 +205,42 @@ func TestTrimLeavesOtherFilesAlone(t *testing.T) {
 		_, err := os.Stat(p)
 		assert.NoError(t, err, "%s was removed", p)
 	}
+}
+
+// TestLongRunStaysBounded: a run that saves without reopening trims as it goes.
+func TestLongRunStaysBounded(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	const maxSize = 4000
+	c, err := diskcache.Open(dir, diskcache.WithMaxSize(maxSize))
+	require.NoError(t, err)
+	value := bytes.Repeat([]byte("x"), 1000)
+	for i := range 30 {
+		c.Save(key(i), value)
+	}
+	var total int64
+	for _, f := range entryFiles(t, dir) {
+		st, err := os.Stat(f)
+		require.NoError(t, err)
+		total += st.Size()
+	}
+	// Trimmed each time half the bound was written since: at most 1.5 bounds and an entry.
+	assert.LessOrEqual(t, total, int64(maxSize+maxSize/2+1100))
+	_, ok := c.Load(key(29))
+	assert.True(t, ok, "the latest entry is kept")
+}
+
+func TestEntriesOverTheLimitAreNotKept(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	c, err := diskcache.Open(dir)
+	require.NoError(t, err)
+	c.Save(key(0), make([]byte, diskcache.MaxEntrySize+1))
+	c.Save(key(1), make([]byte, diskcache.MaxEntrySize))
+	_, ok := c.Load(key(0))
+	assert.False(t, ok)
+	v, ok := c.Load(key(1))
+	assert.True(t, ok)
+	assert.Len(t, v, diskcache.MaxEntrySize)
+	assert.Len(t, entryFiles(t, dir), 1)
 }
