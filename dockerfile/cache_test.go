@@ -3,7 +3,9 @@ package dockerfile_test
 import (
 	"bytes"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -90,6 +92,7 @@ func TestCacheKey(t *testing.T) {
 		{"f", dockerfile.Options{BuildArgs: map[string]string{"REPO": "debian"}}, "debian:amd64", "linux/amd64", true},
 		{"g", dockerfile.Options{BuildArgs: map[string]string{"REPO": "debian", "X": ""}}, "debian:amd64", "linux/amd64", false},
 		{"h", dockerfile.Options{MaxSize: 1000}, "alpine:amd64", "linux/amd64", false},
+		{"i", dockerfile.Options{BuildArgs: map[string]string{"REPO": "ubuntu"}}, "ubuntu:amd64", "linux/amd64", false},
 	}
 	for _, tt := range tests {
 		before := c.Stats()
@@ -131,21 +134,19 @@ func TestCacheBoundAndBadStoreEntries(t *testing.T) {
 	assert.Equal(t, int64(1), c.Stats().StoreHits)
 
 	// Entries that are not what the cache wrote are misses, parsed again.
-	for key := range store.m {
-		store.m[key] = []byte(`{"format":"baseflow dockerfile 1","stages":[{"Index":3,"StageRef":-1}]}`)
-	}
-	fresh := dockerfile.NewCache(dockerfile.WithStore(store))
-	for _, value := range []string{"", "{", `{"format":"other"}`} {
+	for _, value := range []string{
+		"", "{", `{"format":"other"}`,
+		`{"format":"baseflow dockerfile 1","stages":[{"Index":3,"StageRef":-1}]}`,
+		`{"format":"baseflow dockerfile 0","stages":[{"Index":0,"StageRef":-1,"Base":"stale"}]}`,
+	} {
 		for key := range store.m {
-			if value != "" {
-				store.m[key] = []byte(value)
-			}
+			store.m[key] = []byte(value)
 		}
+		fresh := dockerfile.NewCache(dockerfile.WithStore(store))
 		f, err := fresh.Parse([]byte(files[1]), "y", dockerfile.Options{})
 		require.NoError(t, err)
 		assert.Equal(t, "b", f.Stages[0].Base)
 		assert.Equal(t, dockerfile.CacheStats{Misses: 1}, fresh.Stats(), "%q is a miss", value)
-		fresh = dockerfile.NewCache(dockerfile.WithStore(store))
 	}
 }
 
@@ -166,4 +167,34 @@ func TestCacheParsesConcurrentRequestsOnce(t *testing.T) {
 	close(start)
 	wg.Wait()
 	assert.Equal(t, dockerfile.CacheStats{Hits: 15, Misses: 1}, c.Stats())
+
+	// While the first request waits on the store, the others wait for it rather than asking
+	// the store and parsing themselves.
+	store := &slowStore{release: make(chan struct{})}
+	c = dockerfile.NewCache(dockerfile.WithStore(store))
+	for range 16 {
+		wg.Go(func() {
+			_, err := c.Parse(df, "f", dockerfile.Options{})
+			assert.NoError(t, err)
+		})
+	}
+	time.Sleep(50 * time.Millisecond) // lets the others reach the cache
+	close(store.release)
+	wg.Wait()
+	assert.Equal(t, int64(1), store.loads.Load())
+	assert.Equal(t, dockerfile.CacheStats{Hits: 15, Misses: 1}, c.Stats())
 }
+
+// slowStore is an empty Store whose Load waits for release.
+type slowStore struct {
+	release chan struct{}
+	loads   atomic.Int64
+}
+
+func (s *slowStore) Load(string) ([]byte, bool) {
+	s.loads.Add(1)
+	<-s.release
+	return nil, false
+}
+
+func (s *slowStore) Save(string, []byte) {}
