@@ -18,6 +18,7 @@ import (
 
 	"github.com/baseflow/baseflow/subscription"
 	"github.com/baseflow/baseflow/subscription/gitsource"
+	"github.com/baseflow/baseflow/subscription/gitsource/gittest"
 )
 
 func TestPrefetchFetchesBranchesTogether(t *testing.T) {
@@ -89,7 +90,7 @@ func TestMaxReaders(t *testing.T) {
 	t.Parallel()
 	repos := newTestRepos(t)
 	// A second repository: a copy of the first.
-	runGit(t, filepath.Join(repos.base, "acme"), "clone", "--quiet", "--mirror", "app", "copy")
+	gittest.Run(t, filepath.Join(repos.base, "acme"), "clone", "--quiet", "--mirror", "app", "copy")
 	git, count := countingGit(t)
 	src := newSource(t, repos, gitsource.WithGitBinary(git), gitsource.WithMaxReaders(1))
 
@@ -230,8 +231,8 @@ func TestRefreshFetchesIncrementally(t *testing.T) {
 	assert.Equal(t, `{"branch":"main"}`+"\n", string(data))
 
 	// The branch moves; without Refresh the source keeps the commit it fetched.
-	writeFiles(t, dir, map[string]string{"manifest.json": `{"branch":"main","v":2}` + "\n"})
-	runGit(t, dir, "commit", "--quiet", "--all", "--message", "v2")
+	gittest.Init(t, dir).Write(map[string]string{"manifest.json": `{"branch":"main","v":2}` + "\n"})
+	gittest.Run(t, dir, "commit", "--quiet", "--all", "--message", "v2")
 	data, err = src.ReadFile(t.Context(), "acme", "app", "main", "manifest.json")
 	require.NoError(t, err)
 	assert.Equal(t, `{"branch":"main"}`+"\n", string(data))
@@ -284,11 +285,11 @@ func TestRefreshAfterABranchRename(t *testing.T) {
 	repos := newTestRepos(t)
 	src := newSource(t, repos)
 	dir := filepath.Join(repos.base, "acme", "app")
-	runGit(t, dir, "branch", "feature")
+	gittest.Run(t, dir, "branch", "feature")
 	before, err := src.Tree(t.Context(), "acme", "app", "feature")
 	require.NoError(t, err)
-	runGit(t, dir, "branch", "-D", "feature")
-	runGit(t, dir, "branch", "feature/x", "nightly")
+	gittest.Run(t, dir, "branch", "-D", "feature")
+	gittest.Run(t, dir, "branch", "feature/x", "nightly")
 	src.Refresh()
 	src.Prefetch([]subscription.Branch{{Owner: "acme", Repo: "app", Branch: "feature/x"}, {Owner: "acme", Repo: "app", Branch: "main"}})
 	data, err := src.ReadFile(t.Context(), "acme", "app", "feature/x", "nightly.txt")

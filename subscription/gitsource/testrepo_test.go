@@ -18,12 +18,6 @@ import (
 // isolatedGitEnv keeps the machine's git configuration out of the tests.
 var isolatedGitEnv = gittest.Env
 
-// runGit runs git in dir for test setup and fails the test on error.
-func runGit(t testing.TB, dir string, args ...string) { gittest.Run(t, dir, args...) }
-
-// writeFiles writes files (slash-separated name → content) into the repository at dir.
-func writeFiles(t testing.TB, dir string, files map[string]string) { gittest.Init(t, dir).Write(files) }
-
 // testRepos is a directory of repositories laid out as <base>/<owner>/<repo>.
 type testRepos struct {
 	base string

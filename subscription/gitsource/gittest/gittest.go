@@ -76,11 +76,7 @@ func Run(tb testing.TB, dir string, args ...string) string {
 // trailing newline.
 func (r *Repo) Git(args ...string) string {
 	r.tb.Helper()
-	out, err := gitrepo.Git(r.Dir, args...)
-	if err != nil {
-		r.tb.Fatalf("gittest: %v", err)
-	}
-	return out
+	return Run(r.tb, r.Dir, args...)
 }
 
 // Write writes files (slash-separated path → content, mode 0644) into the work tree, creating
