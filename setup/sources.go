@@ -106,7 +106,7 @@ func expandUserinfo(tmpl string, getenv func(string) string) (string, error) {
 	if !ok || (!strings.EqualFold(scheme, "http") && !strings.EqualFold(scheme, "https")) {
 		return tmpl, nil
 	}
-	authority, path, _ := strings.Cut(rest, "/")
+	authority, path, hasPath := strings.Cut(rest, "/")
 	at := strings.LastIndex(authority, "@")
 	if at < 0 || !strings.Contains(authority[:at], "$") {
 		return tmpl, nil
@@ -123,7 +123,7 @@ func expandUserinfo(tmpl string, getenv func(string) string) (string, error) {
 		return "", fmt.Errorf("setup: repository URL %s: environment variable %s is not set", gitsource.RedactURL(tmpl), strings.Join(missing, ", "))
 	}
 	out := scheme + "://" + info + authority[at:]
-	if path != "" || strings.Contains(rest, "/") {
+	if hasPath {
 		out += "/" + path
 	}
 	return out, nil
