@@ -1,16 +1,13 @@
 package cli
 
-import (
-	"strings"
-
-	"github.com/baseflow/baseflow/registry"
-)
+import "strings"
 
 // ParseMirrors reads the values of a repeatable --mirror REGISTRY=TARGET flag. An empty side
 // or a missing "=" is a usage error naming the value; a later value for the same REGISTRY
-// replaces an earlier one.
-func ParseMirrors(values []string) (registry.Mirrors, error) {
-	m := registry.Mirrors{}
+// replaces an earlier one. The map is registry.Mirrors' shape (registry → target); this
+// package stays free of the registry package, which the queue command must not compile in.
+func ParseMirrors(values []string) (map[string]string, error) {
+	m := map[string]string{}
 	for _, v := range values {
 		from, to, ok := strings.Cut(v, "=")
 		if !ok || from == "" || to == "" {

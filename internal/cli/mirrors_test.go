@@ -5,15 +5,13 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/baseflow/baseflow/registry"
 )
 
 func TestParseMirrors(t *testing.T) {
 	t.Parallel()
 	m, err := ParseMirrors([]string{"docker.io=myacr.azurecr.io/mirror", "mcr.microsoft.com=a", "mcr.microsoft.com=b"})
 	require.NoError(t, err)
-	assert.Equal(t, registry.Mirrors{"docker.io": "myacr.azurecr.io/mirror", "mcr.microsoft.com": "b"}, m)
+	assert.Equal(t, map[string]string{"docker.io": "myacr.azurecr.io/mirror", "mcr.microsoft.com": "b"}, m)
 	for _, bad := range []string{"docker.io", "=x", "docker.io="} {
 		_, err := ParseMirrors([]string{bad})
 		var usage *UsageError
