@@ -66,7 +66,8 @@ func (d *Dispatcher) DispatchJobs(ctx context.Context, jobs []Job) []Result {
 		}
 	}
 	if pending == 0 {
-		log.Info("none of the subscriptions have out-of-date images; nothing to queue")
+		// Not "up to date": a subscription whose check failed also hands over no paths.
+		log.Info("no stale paths were handed over; nothing to queue")
 	}
 	limit := d.Concurrency
 	if limit <= 0 {

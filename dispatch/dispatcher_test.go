@@ -245,7 +245,7 @@ func TestDispatcherNoPathsNoCalls(t *testing.T) {
 	}
 	assert.Empty(t, rec.Calls())
 	assert.Empty(t, rec.Notifications())
-	assert.Contains(t, logs.String(), "none of the subscriptions have out-of-date images")
+	assert.Contains(t, logs.String(), "no stale paths were handed over; nothing to queue")
 }
 
 func TestDispatcherDryRunMakesNoCalls(t *testing.T) {

@@ -196,7 +196,7 @@ func TestNothingToDo(t *testing.T) {
 	require.Equal(t, cli.ExitOK, code, stderr)
 	assert.Equal(t, "nothing-to-do  dotnet/dotnet-docker/main/manifest.json  azure-devops definition 373\n"+
 		"nothing-to-do  octo/images/main/manifest.json           github-actions octo/images workflow build.yml\n", stdout)
-	assert.Contains(t, stderr, "none of the subscriptions have out-of-date images")
+	assert.Contains(t, stderr, "no stale paths were handed over; nothing to queue")
 	assert.Zero(t, f.calls())
 }
 
