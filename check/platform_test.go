@@ -59,16 +59,26 @@ func gets(srv *registrytest.Server) int {
 	return srv.CountRequests(func(r registrytest.Request) bool { return r.Method == "GET" && r.IsManifest() })
 }
 
-func TestPlatformAwareStaleness(t *testing.T) {
-	t.Parallel()
-	srv := registrytest.New()
+// debianIndex serves library/debian:12 as a linux/amd64 and linux/arm64 index and returns the
+// server, that index and a subscription whose image-info records it; with moveArm64 the tag
+// then moves to an index whose linux/arm64 image changed.
+func debianIndex(t *testing.T, moveArm64 bool, opts ...registrytest.Option) (*registrytest.Server, registrytest.Index, subscription.StaticSource) {
+	t.Helper()
+	srv := registrytest.New(opts...)
 	t.Cleanup(srv.Close)
 	recordedIdx, err := srv.PushIndex("library/debian", "12", ocispec.MediaTypeImageIndex, amd64, arm64)
 	require.NoError(t, err)
-	_, err = srv.MovePlatform("library/debian", "12", arm64)
-	require.NoError(t, err)
-	base, baseRepo := srv.Ref("library/debian", "12"), srv.Host()+"/library/debian"
-	src := twoPlatforms(base, baseRepo, recordedIdx.Digest.String())
+	if moveArm64 {
+		_, err = srv.MovePlatform("library/debian", "12", arm64)
+		require.NoError(t, err)
+	}
+	return srv, recordedIdx, twoPlatforms(srv.Ref("library/debian", "12"), srv.Host()+"/library/debian", recordedIdx.Digest.String())
+}
+
+func TestPlatformAwareStaleness(t *testing.T) {
+	t.Parallel()
+	srv, recordedIdx, src := debianIndex(t, true)
+	base := srv.Ref("library/debian", "12")
 
 	for _, aware := range []bool{false, true} {
 		t.Run(fmt.Sprint("aware=", aware), func(t *testing.T) {
@@ -102,14 +112,8 @@ func TestPlatformAwareStaleness(t *testing.T) {
 
 func TestPlatformAwareRecordedIndexGone(t *testing.T) {
 	t.Parallel()
-	srv := registrytest.New()
-	t.Cleanup(srv.Close)
-	recordedIdx, err := srv.PushIndex("library/debian", "12", ocispec.MediaTypeImageIndex, amd64, arm64)
-	require.NoError(t, err)
-	_, err = srv.MovePlatform("library/debian", "12", arm64)
-	require.NoError(t, err)
+	srv, recordedIdx, src := debianIndex(t, true)
 	require.NoError(t, srv.Delete("library/debian", recordedIdx.Digest))
-	src := twoPlatforms(srv.Ref("library/debian", "12"), srv.Host()+"/library/debian", recordedIdx.Digest.String())
 	checker := &check.Checker{Manifests: src, Resolver: newRemote(t), LoadRecords: depgraph.LoadImageInfoRecords, PlatformAware: true}
 	r := checker.CheckOne(context.Background(), sub("x", ""))
 	require.NoError(t, r.Err)
@@ -122,11 +126,7 @@ func TestPlatformAwareRecordedIndexGone(t *testing.T) {
 // saying why.
 func TestHeadForOnePlatformFailsTheLookup(t *testing.T) {
 	t.Parallel()
-	srv := registrytest.New(registrytest.WithHeadForPlatform(amd64, ocispec.MediaTypeImageManifest))
-	t.Cleanup(srv.Close)
-	recordedIdx, err := srv.PushIndex("library/debian", "12", ocispec.MediaTypeImageIndex, amd64, arm64)
-	require.NoError(t, err)
-	src := twoPlatforms(srv.Ref("library/debian", "12"), srv.Host()+"/library/debian", recordedIdx.Digest.String())
+	srv, _, src := debianIndex(t, false, registrytest.WithHeadForPlatform(amd64, ocispec.MediaTypeImageManifest))
 	checker := &check.Checker{Manifests: src, Resolver: newRemote(t), LoadRecords: depgraph.LoadImageInfoRecords}
 	r := checker.CheckOne(context.Background(), sub("x", ""))
 	assert.Equal(t, check.StatusFailed, r.Status(), "not a moved base")
@@ -269,14 +269,8 @@ func TestComparisonFailureStillRebuilds(t *testing.T) {
 						next.ServeHTTP(w, r)
 					})
 				}
-				srv := registrytest.New(registrytest.WithMiddleware(failRecorded))
-				t.Cleanup(srv.Close)
-				recordedIdx, err := srv.PushIndex("library/debian", "12", ocispec.MediaTypeImageIndex, amd64, arm64)
-				require.NoError(t, err)
-				_, err = srv.MovePlatform("library/debian", "12", arm64)
-				require.NoError(t, err)
+				_, recordedIdx, src := debianIndex(t, true, registrytest.WithMiddleware(failRecorded))
 				recorded.Store(recordedIdx.Digest.String())
-				src := twoPlatforms(srv.Ref("library/debian", "12"), srv.Host()+"/library/debian", recordedIdx.Digest.String())
 				client, err := remote.New(remote.WithDockerConfig(t.TempDir()), remote.WithMaxRetries(0))
 				require.NoError(t, err)
 				checker := &check.Checker{Manifests: src, Resolver: client, LoadRecords: depgraph.LoadImageInfoRecords, PlatformAware: aware}
