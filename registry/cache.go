@@ -65,18 +65,23 @@ func NewCache(r Resolver, opts ...CacheOption) *Cache {
 
 // LookupRef returns the normalized reference ref is looked up as, after the rewrites.
 func (c *Cache) LookupRef(ref string) (string, error) {
-	out := ref
-	for _, rw := range c.rewrites {
-		var err error
-		if out, err = rw(out); err != nil {
-			return "", &Error{Ref: ref, Op: "parse", Kind: InvalidReference, Err: err}
-		}
-	}
-	n, err := Normalize(out)
+	n, err := c.lookupRef(ref)
 	if err != nil {
 		return "", err
 	}
 	return n.String(), nil
+}
+
+// lookupRef is LookupRef, parsed.
+func (c *Cache) lookupRef(ref string) (Ref, error) {
+	out := ref
+	for _, rw := range c.rewrites {
+		var err error
+		if out, err = rw(out); err != nil {
+			return Ref{}, &Error{Ref: ref, Op: "parse", Kind: InvalidReference, Err: err}
+		}
+	}
+	return Normalize(out)
 }
 
 // Digest implements Resolver.
@@ -150,12 +155,11 @@ func (c *Cache) spreadByRepository(refs []string) []string {
 			continue
 		}
 		seen[ref] = true
-		key, err := c.LookupRef(ref)
+		n, err := c.lookupRef(ref)
 		if err != nil {
 			invalid = append(invalid, ref)
 			continue
 		}
-		n, _ := Normalize(key)
 		if _, ok := byRepo[n.Name()]; !ok {
 			repos = append(repos, n.Name())
 		}
