@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"sync"
 	"testing"
 
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
@@ -178,6 +180,35 @@ func TestClientRedirectToHostWithItsOwnToken(t *testing.T) {
 		assert.NotEqual(t, "first", r.User)
 	}
 }
+
+// TestClientRedirectFromHTTPSToPlainHTTPRefused: a registry reached over HTTPS that redirects
+// to plain HTTP on another host is not followed; nothing is sent to that host.
+func TestClientRedirectFromHTTPSToPlainHTTPRefused(t *testing.T) {
+	t.Parallel()
+	front := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "http://registry.example"+r.URL.Path, http.StatusTemporaryRedirect)
+	}))
+	t.Cleanup(front.Close)
+	var mu sync.Mutex
+	var reached []string
+	rt := roundTripFunc(func(req *http.Request) (*http.Response, error) {
+		mu.Lock()
+		reached = append(reached, req.URL.Scheme+"://"+req.URL.Host)
+		mu.Unlock()
+		return front.Client().Transport.RoundTrip(req)
+	})
+	c := newClient(t, remote.WithTransport(rt))
+	_, err := c.Digest(context.Background(), front.Listener.Addr().String()+"/x:1")
+	require.Error(t, err)
+	assert.ErrorContains(t, err, "refusing to leave HTTPS")
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, []string{"https://" + front.Listener.Addr().String()}, reached)
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(req *http.Request) (*http.Response, error) { return f(req) }
 
 func TestClientLoopbackFallbackOnAnyTLSRecordError(t *testing.T) {
 	t.Parallel()
