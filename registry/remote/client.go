@@ -292,7 +292,7 @@ func (c *Client) send(ctx context.Context, method, target, accept string) (*http
 		if hop >= maxRedirects {
 			return nil, fmt.Errorf("stopped after %d redirects", maxRedirects)
 		}
-		if req.URL.Scheme == "https" && loc.Scheme != "https" && !c.plain[loc.Host] && !isLoopback(loc.Host) {
+		if req.URL.Scheme == "https" && loc.Scheme != "https" && !c.plainHTTP(loc.Host) && !isLoopback(loc.Host) {
 			return nil, fmt.Errorf("redirect from %s to %s: refusing to leave HTTPS", req.URL.Redacted(), loc.Redacted())
 		}
 		c.log.Debug("registry redirected to another host", "from", req.URL.Host, "to", loc.Host)
@@ -330,7 +330,7 @@ func stopAtOtherOrigin(req *http.Request, via []*http.Request) error {
 // scheme returns the URL scheme for host, and whether the answer is a guess to be checked:
 // loopback hosts try HTTPS first and remember what worked.
 func (c *Client) scheme(host string) (scheme string, probe bool) {
-	if c.plain[host] || c.plain[hostname(host)] {
+	if c.plainHTTP(host) {
 		return "http", false
 	}
 	if !isLoopback(host) {
@@ -340,6 +340,12 @@ func (c *Client) scheme(host string) (scheme string, probe bool) {
 		return s.(string), false
 	}
 	return "https", true
+}
+
+// plainHTTP reports whether host ("host:port" or "host") was named in WithPlainHTTP, with or
+// without its port.
+func (c *Client) plainHTTP(host string) bool {
+	return c.plain[host] || c.plain[hostname(host)]
 }
 
 // apiHost returns the host the registry API of domain is served from, as oras addresses it:

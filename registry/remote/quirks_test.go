@@ -206,6 +206,29 @@ func TestClientRedirectFromHTTPSToPlainHTTPRefused(t *testing.T) {
 	assert.Equal(t, []string{"https://" + front.Listener.Addr().String()}, reached)
 }
 
+// TestClientRedirectToPlainHTTPHost: a redirect to a host named in WithPlainHTTP, by its name
+// alone, is followed over plain HTTP whatever the port.
+func TestClientRedirectToPlainHTTPHost(t *testing.T) {
+	t.Parallel()
+	front := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "http://registry.example:5000"+r.URL.Path, http.StatusTemporaryRedirect)
+	}))
+	t.Cleanup(front.Close)
+	const d = "sha256:2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae"
+	rt := roundTripFunc(func(req *http.Request) (*http.Response, error) {
+		if req.URL.Host != "registry.example:5000" {
+			return front.Client().Transport.RoundTrip(req)
+		}
+		assert.Equal(t, "http", req.URL.Scheme)
+		return &http.Response{StatusCode: http.StatusOK, Request: req, Body: http.NoBody, Header: http.Header{
+			"Content-Type": {ocispec.MediaTypeImageIndex}, "Docker-Content-Digest": {d}}}, nil
+	})
+	c := newClient(t, remote.WithTransport(rt), remote.WithPlainHTTP("registry.example"))
+	got, err := c.Digest(context.Background(), front.Listener.Addr().String()+"/x:1")
+	require.NoError(t, err)
+	assert.Equal(t, d, got.String())
+}
+
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(req *http.Request) (*http.Response, error) { return f(req) }
