@@ -22,15 +22,17 @@
 // $DOCKER_CONFIG or ~/.docker, its credsStore and credHelpers) or WithCredential, each host's
 // looked up once per Client; anonymous bearer tokens otherwise. oras-go's auth.Client does the
 // token exchange and caches tokens per host and repository scope. Two layers go around it,
-// because oras-go meets a 401 before every new scope and stops at a cross-host redirect:
+// because oras-go asks for a token only after a 401, once per new scope, and answers only
+// challenges from the origin a request was sent to:
 //
 //   - One challenge per registry: the first request to a host goes alone; once the host has
 //     answered 401 with a Bearer challenge, its realm and service are kept, and each further
 //     unauthenticated pull request to that host gets the same challenge, scoped to its own
 //     repository, locally (challenge.go), so oras-go asks for that repository's token at once
 //     instead of after a round trip. Tokens stay one per repository, pull only.
-//   - Redirects to another host: oras-go drops credentials when a redirect leaves the origin
-//     and then cannot authenticate with the host that challenges. The client stops such
+//   - Redirects to another host: net/http drops the Authorization header when a redirect
+//     leaves the origin, and oras-go hands back the 401 of the host it lands on unanswered
+//     (its challenge is not the first host's), so the lookup fails. The client stops such
 //     redirects of registry API requests and follows them itself, as a new request through
 //     the auth client, so the new host gets its own credentials, challenge and token, and the
 //     first host's never; a redirect from HTTPS to plain HTTP is refused (loopback aside).
