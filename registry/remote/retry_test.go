@@ -184,3 +184,39 @@ func TestClientWaitEndsWithContext(t *testing.T) {
 	assert.True(t, errors.Is(err, context.Canceled))
 	assert.Equal(t, 1, srv.CountRequests(manifests("HEAD")))
 }
+
+// stallBody answers with headers and the start of a body, then sends nothing more until the
+// client goes away.
+func stallBody(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", ocispec.MediaTypeImageIndex)
+	w.Header().Set("Content-Length", "1000")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write([]byte(`{"schemaVersion":`))
+	http.NewResponseController(w).Flush()
+	<-r.Context().Done()
+}
+
+// TestClientBodyThatNeverEnds: a manifest body that stops coming is cut at the request
+// timeout and fetched again; past the retries the lookup fails as a network time-out, not
+// as a canceled lookup.
+func TestClientBodyThatNeverEnds(t *testing.T) {
+	t.Parallel()
+	isGet := func(r *http.Request) bool { return r.Method == http.MethodGet && isManifestRequest(r) }
+	fault := &firstN{n: 1, match: isGet, fault: stallBody}
+	srv := newServer(t, registrytest.WithMiddleware(fault.middleware))
+	want, err := srv.PushIndex("x", "1", ocispec.MediaTypeImageIndex, amd64)
+	require.NoError(t, err)
+	c := newClient(t, remote.WithPlainHTTP(srv.Host()), remote.WithRequestTimeout(100*time.Millisecond))
+	d, err := c.PlatformDigest(context.Background(), srv.Ref("x", "1"), amd64)
+	require.NoError(t, err)
+	assert.Equal(t, want.PlatformDigest(amd64), d)
+	assert.Equal(t, 1, c.Stats().Retries)
+
+	srv = newServer(t, registrytest.WithMiddleware(always(isGet, stallBody)))
+	_, err = srv.PushIndex("x", "1", ocispec.MediaTypeImageIndex, amd64)
+	require.NoError(t, err)
+	c = newClient(t, remote.WithPlainHTTP(srv.Host()), remote.WithRequestTimeout(100*time.Millisecond), remote.WithMaxRetries(1))
+	_, err = c.PlatformDigest(context.Background(), srv.Ref("x", "1"), amd64)
+	assert.Equal(t, registry.Network, registry.KindOf(err), "%v", err)
+	assert.ErrorContains(t, err, "no complete response within 100ms")
+}
