@@ -117,42 +117,55 @@ func TestCacheErrorsReachWaitersButAreNotKept(t *testing.T) {
 
 func TestCacheConcurrencyBound(t *testing.T) {
 	t.Parallel()
-	var inflight, peak atomic.Int32
-	release := make(chan struct{})
-	c := registry.NewCache(fakeResolver(func(ctx context.Context, ref string) (digest.Digest, error) {
-		n := inflight.Add(1)
-		for {
-			p := peak.Load()
-			if n <= p || peak.CompareAndSwap(p, n) {
-				break
-			}
-		}
-		<-release
-		inflight.Add(-1)
-		return digestOf(ref), nil
-	}), registry.WithConcurrency(3))
+	for _, tt := range []struct {
+		name string
+		opts []registry.CacheOption
+		want int32
+	}{
+		{"WithConcurrency(3)", []registry.CacheOption{registry.WithConcurrency(3)}, 3},
+		{"default", nil, registry.DefaultConcurrency},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var inflight, peak atomic.Int32
+			release := make(chan struct{})
+			c := registry.NewCache(fakeResolver(func(ctx context.Context, ref string) (digest.Digest, error) {
+				n := inflight.Add(1)
+				for {
+					p := peak.Load()
+					if n <= p || peak.CompareAndSwap(p, n) {
+						break
+					}
+				}
+				<-release
+				inflight.Add(-1)
+				return digestOf(ref), nil
+			}), tt.opts...)
 
-	refs := make([]string, 20)
-	for i := range refs {
-		refs[i] = fmt.Sprintf("x.io/repo:%d", i)
+			refs := make([]string, 40)
+			for i := range refs {
+				refs[i] = fmt.Sprintf("x.io/repo:%d", i)
+			}
+			type result struct {
+				digests map[string]digest.Digest
+				errs    map[string]error
+			}
+			out := make(chan result)
+			go func() {
+				d, e := c.ResolveAll(context.Background(), refs)
+				out <- result{d, e}
+			}()
+			require.Eventually(t, func() bool { return inflight.Load() == tt.want }, 5*time.Second, time.Millisecond)
+			for range refs {
+				release <- struct{}{}
+			}
+			res := <-out
+			assert.Empty(t, res.errs)
+			assert.Len(t, res.digests, len(refs))
+			assert.Equal(t, tt.want, peak.Load(), "never more than the bound's lookups at once")
+		})
 	}
-	type result struct {
-		digests map[string]digest.Digest
-		errs    map[string]error
-	}
-	out := make(chan result)
-	go func() {
-		d, e := c.ResolveAll(context.Background(), refs)
-		out <- result{d, e}
-	}()
-	require.Eventually(t, func() bool { return inflight.Load() == 3 }, 5*time.Second, time.Millisecond)
-	for range refs {
-		release <- struct{}{}
-	}
-	res := <-out
-	assert.Empty(t, res.errs)
-	assert.Len(t, res.digests, 20)
-	assert.Equal(t, int32(3), peak.Load(), "never more than WithConcurrency lookups at once")
+	assert.Equal(t, 16, registry.DefaultConcurrency, "the package doc's figure")
 }
 
 func TestCacheCanceledWaiterLeavesOthers(t *testing.T) {
