@@ -69,17 +69,13 @@ func matches(re *regexp.Regexp, s string) bool { return re == nil || re.MatchStr
 
 // Glob reports whether value matches any of the patterns (anchored, case-insensitive, '*' and
 // '?' wildcards). No patterns match everything.
-func Glob(patterns []string, value string) bool { return globMatch(patterns, value) }
+func Glob(patterns []string, value string) bool { return matches(globRegexp(patterns), value) }
 
 func nonEmpty(s string) []string {
 	if s == "" {
 		return nil
 	}
 	return []string{s}
-}
-
-func globMatch(patterns []string, value string) bool {
-	return matches(globRegexp(patterns), value)
 }
 
 // globRegexp compiles patterns into one anchored, case-insensitive expression; nil for none.
