@@ -233,6 +233,13 @@ func TestLoop(t *testing.T) {
 	l.build("linux/arm64", "src/runtime/arm64", "demo/runtime:1.0-arm64")
 	l.tool("record-image-info", "--manifest", "manifest.json", "--architecture", "arm64", commit, "--output", "jobs/arm64/image-info.json")
 	l.tool("merge-image-info", "--manifest", "manifest.json", "jobs", "merged/image-info.json")
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "recording-base-digests.md"))
+	require.NoError(t, err)
+	for _, line := range strings.Split(strings.TrimSpace(l.stderr), "\n") {
+		if strings.HasPrefix(line, "merged ") {
+			assert.True(t, strings.Contains(string(doc), "\n"+line+"\n"), "docs/recording-base-digests.md does not show %q, which the merge prints", line)
+		}
+	}
 	l.publish(filepath.Join(l.dir, "merged/image-info.json"))
 
 	merged, err := os.ReadFile(filepath.Join(l.dir, "image-info.json"))
