@@ -396,3 +396,21 @@ func TestRecordStopsWhenCanceled(t *testing.T) {
 	assert.Equal(t, "record: stopped before platform "+f.graph.Manifest.Platforms()[0].String()+": terminated signal received", err.Error())
 	assert.ErrorIs(t, err, context.Canceled)
 }
+
+// TestRecordTagsFromDifferentBuilds: every tag of a platform must name the image recorded;
+// a tag pushed by another build is an error naming both tags, and nothing is recorded.
+func TestRecordTagsFromDifferentBuilds(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	runtimeAMD64, runtimeARM64, sdk := f.buildAll(t)
+	other := f.build(t, "app/sdk", amd64, f.host+"/app/runtime:1.0-amd64", runtimeARM64, "1.0-amd64")
+	require.NotEqual(t, sdk, other)
+	require.NotEqual(t, runtimeAMD64, other)
+
+	doc, _, err := (&record.Recorder{Registry: f.reg}).Record(context.Background(), f.graph, f.graph.Manifest.Platforms())
+	require.Error(t, err)
+	assert.Nil(t, doc)
+	assert.Contains(t, err.Error(), "platform app/sdk:1.0.2-amd64 (src/sdk/Dockerfile.amd64): tag "+f.host+"/app/sdk:1.0.2-amd64 points to "+sdk.String()+
+		" but "+f.host+"/app/sdk:1.0-amd64 to "+other.String()+": the tags were pushed from different builds")
+	assert.Equal(t, 1, strings.Count(err.Error(), "platform app/"))
+}
