@@ -350,7 +350,7 @@ func TestRecordErrors(t *testing.T) {
 	assert.Contains(t, msg, "platform app/runtime:1.0-amd64 (src/runtime/amd64): image "+f.host+"/app/runtime:1.0-amd64: the manifest says linux/amd64 but the image is linux/arm64")
 	assert.Contains(t, msg, "platform app/runtime:1.0-arm64 (src/runtime/arm64): image "+f.host+"/app/runtime:1.0-arm64:")
 	assert.Contains(t, msg, "not found")
-	assert.Contains(t, msg, "platform app/sdk:1.0.2-amd64 (src/sdk/Dockerfile.amd64): image "+f.host+"/app/sdk:1.0.2-amd64 was built on "+f.host+"/other:1, but the Dockerfile's final stage is FROM "+f.host+"/app/runtime:1.0-amd64")
+	assert.Contains(t, msg, "platform app/sdk:1.0.2-amd64 (src/sdk/Dockerfile.amd64): image "+f.host+"/app/sdk:1.0.2-amd64 was built on \""+f.host+"/other:1\", but the Dockerfile's final stage is FROM "+f.host+"/app/runtime:1.0-amd64")
 	var re *record.Error
 	require.True(t, errors.As(err, &re))
 	assert.Equal(t, 3, strings.Count(msg, "platform app/"))
@@ -413,4 +413,19 @@ func TestRecordTagsFromDifferentBuilds(t *testing.T) {
 	assert.Contains(t, err.Error(), "platform app/sdk:1.0.2-amd64 (src/sdk/Dockerfile.amd64): tag "+f.host+"/app/sdk:1.0.2-amd64 points to "+sdk.String()+
 		" but "+f.host+"/app/sdk:1.0-amd64 to "+other.String()+": the tags were pushed from different builds")
 	assert.Equal(t, 1, strings.Count(err.Error(), "platform app/"))
+}
+
+// TestRecordHostileBaseName: the base name comes from the pushed image, so an error quotes it
+// rather than letting it write lines or terminal controls of its own.
+func TestRecordHostileBaseName(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.buildAll(t)
+	f.build(t, "app/runtime", arm64, "evil\x1b[2J\nrecorded app/runtime", f.base.PlatformDigest(arm64), "1.0-arm64")
+
+	_, _, err := (&record.Recorder{Registry: f.reg}).Record(context.Background(), f.graph, f.graph.Manifest.Platforms())
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `was built on "evil\x1b[2J\nrecorded app/runtime", but`)
+	assert.NotContains(t, err.Error(), "\n")
+	assert.NotContains(t, err.Error(), "\x1b")
 }

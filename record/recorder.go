@@ -235,7 +235,7 @@ func (r *Recorder) base(ctx context.Context, g *depgraph.Graph, n *depgraph.Node
 		}
 		p.BaseSource = "flag"
 	} else if name != "" && !sameRepository(name, p.Base, lookup) {
-		return fmt.Errorf("image %s was built on %s, but the Dockerfile's final stage is FROM %s", p.Ref, name, p.Base)
+		return fmt.Errorf("image %s was built on %q, but the Dockerfile's final stage is FROM %s", p.Ref, name, p.Base)
 	}
 	d, err := digest.Parse(builtOn)
 	if err != nil {
