@@ -347,7 +347,7 @@ func TestRecordErrors(t *testing.T) {
 	_, _, err := (&record.Recorder{Registry: f.reg}).Record(context.Background(), f.graph, platforms)
 	require.Error(t, err)
 	msg := err.Error()
-	assert.Contains(t, msg, "platform app/runtime:1.0-amd64 (src/runtime/amd64): image "+f.host+"/app/runtime:1.0-amd64: the manifest says linux/amd64 but the image is linux/arm64")
+	assert.Contains(t, msg, "platform app/runtime:1.0-amd64 (src/runtime/amd64): image "+f.host+"/app/runtime:1.0-amd64: the manifest says linux/amd64 but the image is \"linux/arm64\"")
 	assert.Contains(t, msg, "platform app/runtime:1.0-arm64 (src/runtime/arm64): image "+f.host+"/app/runtime:1.0-arm64:")
 	assert.Contains(t, msg, "not found")
 	assert.Contains(t, msg, "platform app/sdk:1.0.2-amd64 (src/sdk/Dockerfile.amd64): image "+f.host+"/app/sdk:1.0.2-amd64 was built on \""+f.host+"/other:1\", but the Dockerfile's final stage is FROM "+f.host+"/app/runtime:1.0-amd64")
@@ -415,17 +415,23 @@ func TestRecordTagsFromDifferentBuilds(t *testing.T) {
 	assert.Equal(t, 1, strings.Count(err.Error(), "platform app/"))
 }
 
-// TestRecordHostileBaseName: the base name comes from the pushed image, so an error quotes it
-// rather than letting it write lines or terminal controls of its own.
-func TestRecordHostileBaseName(t *testing.T) {
+// TestRecordHostileImageValues: the base name and the platform come from the pushed image, so
+// an error quotes them rather than letting them write lines or terminal controls of their own.
+func TestRecordHostileImageValues(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	f.buildAll(t)
 	f.build(t, "app/runtime", arm64, "evil\x1b[2J\nrecorded app/runtime", f.base.PlatformDigest(arm64), "1.0-arm64")
+	f.build(t, "app/runtime", registry.Platform{OS: "linux\nrecorded app/runtime", Architecture: "amd64"}, f.host+"/ext/base:1", f.base.PlatformDigest(amd64), "1.0-amd64")
 
 	_, _, err := (&record.Recorder{Registry: f.reg}).Record(context.Background(), f.graph, f.graph.Manifest.Platforms())
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `was built on "evil\x1b[2J\nrecorded app/runtime", but`)
-	assert.NotContains(t, err.Error(), "\n")
+	assert.Contains(t, err.Error(), `the manifest says linux/amd64 but the image is "linux\nrecorded app/runtime/amd64"`)
+	lines := strings.Split(err.Error(), "\n")
+	assert.Len(t, lines, 2, "one line per failing platform")
+	for _, line := range lines {
+		assert.True(t, strings.HasPrefix(line, "platform app/runtime:1.0-"), line)
+	}
 	assert.NotContains(t, err.Error(), "\x1b")
 }

@@ -191,7 +191,7 @@ func samePlatform(mp *manifest.Platform, got registry.Platform) error {
 	}
 	want := registry.Platform{OS: mp.OS, Architecture: mp.Architecture, Variant: mp.Variant}
 	if !want.Matches(got) {
-		return fmt.Errorf("the manifest says %s but the image is %s", want, got)
+		return fmt.Errorf("the manifest says %s but the image is %q", want, got.String())
 	}
 	return nil
 }
