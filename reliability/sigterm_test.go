@@ -2,62 +2,19 @@ package reliability_test
 
 import (
 	"bytes"
-	"io"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/baseflow/baseflow/internal/silentserver"
 )
-
-// hangingHost accepts connections, reads what is sent and never answers: a git host that
-// stalls in the middle of a clone.
-type hangingHost struct {
-	ln    net.Listener
-	mu    sync.Mutex
-	conns []net.Conn
-}
-
-func (h *hangingHost) connections() int {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return len(h.conns)
-}
-
-func newHangingHost(t *testing.T) *hangingHost {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	h := &hangingHost{ln: ln}
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			h.mu.Lock()
-			h.conns = append(h.conns, c)
-			h.mu.Unlock()
-			go io.Copy(io.Discard, c) //nolint:errcheck // read until closed, never answer
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		h.mu.Lock()
-		defer h.mu.Unlock()
-		for _, c := range h.conns {
-			c.Close()
-		}
-	})
-	return h
-}
 
 // TestSIGTERMRemovesTemporaryClones runs the commands that clone (get-stale-images,
 // check-base-images) against a git host that never answers, sends SIGTERM while the clone is
@@ -69,7 +26,7 @@ func TestSIGTERMRemovesTemporaryClones(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			bin := command(t, name)
-			host := newHangingHost(t)
+			host := silentserver.Start(t) // a git host that stalls in the middle of a clone
 			tmp := t.TempDir()
 			subs := filepath.Join(tmp, "subscriptions.json")
 			require.NoError(t, os.WriteFile(subs, []byte(`[{"manifest": {"owner": "acme", "repo": "app", "branch": "main", "path": "manifest.json"},
@@ -78,7 +35,7 @@ func TestSIGTERMRemovesTemporaryClones(t *testing.T) {
 			clones := filepath.Join(tmp, "tmp")
 			require.NoError(t, os.Mkdir(clones, 0o700))
 
-			args := []string{"--subscriptions", subs, "--repo-url", "http://gituser:s3cret@" + host.ln.Addr().String() + "/{owner}/{repo}"}
+			args := []string{"--subscriptions", subs, "--repo-url", "http://gituser:s3cret@" + host.Addr + "/{owner}/{repo}"}
 			if name == "check-base-images" {
 				args = append(args, "--dry-run")
 			}
@@ -93,7 +50,7 @@ func TestSIGTERMRemovesTemporaryClones(t *testing.T) {
 
 			// Wait until git has connected and the temporary clone directory exists.
 			deadline := time.Now().Add(20 * time.Second)
-			for host.connections() == 0 || len(tempClones(t, clones)) == 0 {
+			for host.Accepted() == 0 || len(tempClones(t, clones)) == 0 {
 				select {
 				case err := <-done:
 					t.Fatalf("%s ended before the signal: %v\n%s", name, err, stderr.String())
